@@ -1,0 +1,36 @@
+# The few commands people need. `make run` and `make test` set everything up first.
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint fmt messages screenshots
+
+setup:
+	@scripts/setup.sh
+
+run: setup  ## SQLite, demo data, http://127.0.0.1:8000
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup  ## lint, migrations check, the whole suite (set DATABASE_URL for PostgreSQL)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	.venv/bin/pytest
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+fmt: setup
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+messages: setup  ## refresh the English catalog after changing strings
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+screenshots:  ## with `make run` going in another terminal
+	$(PY) scripts/screenshots.py

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "apps.accounts"
+    verbose_name = _("账户")
+
+    def ready(self):
+        from . import ldap  # noqa: F401  (connects the django-auth-ldap signals)

@@ -1,0 +1,60 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import StudentProfile
+
+
+class PortalLoginForm(AuthenticationForm):
+    """学号 + 统一身份认证密码, with a directory outage told apart from a wrong password."""
+
+    error_messages = {
+        "invalid_login": _("学号或密码错误。请使用统一身份认证密码登录。"),
+        "inactive": _("该账户已被停用，请联系学生出国事务办公室。"),
+        "directory_unavailable": _("统一身份认证服务暂时无法连接，请稍后再试。"),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("学号")
+        self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+        self.fields["password"].label = _("统一身份认证密码")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "ldap_unavailable", False):
+            return forms.ValidationError(
+                self.error_messages["directory_unavailable"], code="directory_unavailable"
+            )
+        return super().get_invalid_login_error()
+
+
+class ProfileForm(forms.ModelForm):
+    """The student's own details; what the directory supplied is shown but locked."""
+
+    class Meta:
+        model = StudentProfile
+        fields = [
+            "name",
+            "name_en",
+            "gender",
+            "school",
+            "major",
+            "degree_level",
+            "enrollment_year",
+            "phone",
+            "email",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.instance.ldap_fields:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("来自统一身份认证，如有错误请联系学院更正。")
+        self.fields["enrollment_year"].widget.attrs["placeholder"] = str(timezone.now().year)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

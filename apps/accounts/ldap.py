@@ -1,0 +1,82 @@
+"""The university directory: profile filling and outage reporting for django-auth-ldap."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django_auth_ldap.backend import LDAPBackend, ldap_error
+
+from .models import DegreeLevel, StudentProfile
+
+logger = logging.getLogger(__name__)
+
+_DEGREE_HINTS = [
+    (DegreeLevel.DOCTORATE, ("博士", "doct", "phd")),
+    (DegreeLevel.MASTER, ("硕士", "master")),
+    (DegreeLevel.UNDERGRADUATE, ("本科", "undergrad", "bachelor")),
+]
+
+
+def _degree_level(raw):
+    lowered = raw.lower()
+    for level, hints in _DEGREE_HINTS:
+        if any(hint in lowered for hint in hints):
+            return level
+    return None
+
+
+def _clean(field, raw):
+    """Turn one directory value into the profile field's value, or None if unusable."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if field == "degree_level":
+        return _degree_level(raw)
+    if field == "enrollment_year":
+        return int(raw) if raw.isdigit() else None
+    max_length = StudentProfile._meta.get_field(field).max_length
+    return raw[:max_length]
+
+
+def profile_values_from_attrs(attrs):
+    """Map directory attributes to profile fields using AUTH_LDAP_PROFILE_ATTR_MAP."""
+    values = {}
+    for field, attr in settings.AUTH_LDAP_PROFILE_ATTR_MAP.items():
+        raw_values = attrs.get(attr) or attrs.get(attr.lower()) or []
+        if raw_values:
+            value = _clean(field, raw_values[0])
+            if value is not None:
+                values[field] = value
+    return values
+
+
+@transaction.atomic
+def sync_profile(user, attrs):
+    """Copy what the directory knows into the profile; those fields become read-only."""
+    values = profile_values_from_attrs(attrs)
+    profile, _ = StudentProfile.objects.select_for_update().get_or_create(user=user)
+    for field, value in values.items():
+        setattr(profile, field, value)
+    profile.ldap_fields = sorted(values)
+    profile.save()
+    return profile
+
+
+class PortalLDAPBackend(LDAPBackend):
+    """django-auth-ldap, plus the student profile filled at every sign-in."""
+
+    def authenticate_ldap_user(self, ldap_user, password):
+        user = super().authenticate_ldap_user(ldap_user, password)
+        if user is not None:
+            sync_profile(user, ldap_user.attrs)
+        return user
+
+
+def _mark_directory_unavailable(sender, context, user, request, exception, **kwargs):
+    # Wrong passwords never reach here (django-auth-ldap handles them); this is an
+    # outage or a timeout, and the login form tells the student so.
+    if request is not None:
+        request.ldap_unavailable = True
+
+
+ldap_error.connect(_mark_directory_unavailable, dispatch_uid="portal-ldap-unavailable")

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class DegreeLevel(models.TextChoices):
+    UNDERGRADUATE = "undergraduate", _("本科")
+    MASTER = "master", _("硕士")
+    DOCTORATE = "doctorate", _("博士")
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 -]{5,19}$", _("请输入有效的电话号码（数字，可带 + 和 -）。")
+)
+
+
+class StudentProfile(models.Model):
+    """What the portal knows about a student, filled from LDAP where the directory has it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    name_en = models.CharField(_("英文/拼音姓名"), max_length=100, blank=True)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, blank=True)
+    school = models.CharField(_("学院"), max_length=100, blank=True)
+    major = models.CharField(_("专业"), max_length=100, blank=True)
+    degree_level = models.CharField(
+        _("学历层次"), max_length=20, choices=DegreeLevel.choices, blank=True
+    )
+    enrollment_year = models.PositiveSmallIntegerField(
+        _("入学年份"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+    )
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    # Fields the directory supplied at the last sign-in: read-only for the student.
+    ldap_fields = models.JSONField(_("来自统一身份认证的字段"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("学生信息")
+        verbose_name_plural = _("学生信息")
+
+    def __str__(self):
+        return f"{self.student_id} {self.name}".strip()
+
+    @property
+    def student_id(self):
+        """The student ID (学号) is the username."""
+        return self.user.username
+
+    def editable_fields(self):
+        return [f for f in PROFILE_FIELDS if f not in self.ldap_fields]
+
+
+PROFILE_FIELDS = [
+    "name",
+    "name_en",
+    "gender",
+    "school",
+    "major",
+    "degree_level",
+    "enrollment_year",
+    "phone",
+    "email",
+]

@@ -1,0 +1,25 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import PortalLoginForm, ProfileForm
+from .models import StudentProfile
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = PortalLoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def profile(request):
+    profile, _created = StudentProfile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("个人信息已保存。"))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "profile": profile})

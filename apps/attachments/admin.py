@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from .models import Attachment
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "application", "size", "content_type", "uploaded_at"]
+    list_filter = ["kind", "content_type"]
+    search_fields = ["original_name", "application__student__username"]
+    list_select_related = ["application__student", "application__program"]
+    raw_id_fields = ["application"]
+    readonly_fields = ["file", "original_name", "size", "content_type", "uploaded_at"]

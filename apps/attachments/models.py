@@ -1,0 +1,50 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.applications.models import Application
+
+
+class AttachmentKind(models.TextChoices):
+    TRANSCRIPT = "transcript", _("中英文成绩单（附件）")
+    ENROLLMENT = "enrollment", _("中英文在读证明（附件）")
+    LANGUAGE = "language", _("外语水平证明（附件）")
+    SCORE_PROOF = "score_proof", _("补录分数证明")
+    # Shown as 回国总结附件 or 交流总结附件 by the program's region (TRACK_WORDS).
+    SUMMARY = "summary", _("交流总结附件")
+
+
+def attachment_path(instance, filename):
+    """A generated name: the student's file name is kept in a column, never on disk."""
+    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("报名申请"),
+    )
+    kind = models.CharField(_("附件类型"), max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["application", "kind"], name="attachment_slot_idx")]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def kind_label(self):
+        if self.kind == AttachmentKind.SUMMARY:
+            return self.application.program.words["summary_attachment"]
+        return self.get_kind_display()

@@ -1,0 +1,183 @@
+"""Demo data for a newcomer's laptop: programs in both tracks and accounts to sign in with."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import DegreeLevel, Gender, StudentProfile
+from apps.programs.models import Program, Region
+
+DEFAULT_PASSWORD = "demo-pass-2026"
+
+# (title, partner, country, state); states: open, upcoming, closed.
+PROGRAMS = {
+    Region.INTERNATIONAL: [
+        ("东京大学本科生交换项目", "东京大学", "日本", "open"),
+        ("新加坡国立大学学期交流项目", "新加坡国立大学", "新加坡", "open"),
+        ("多伦多大学暑期研修项目", "多伦多大学", "加拿大", "open"),
+        ("墨尔本大学学期交换项目", "墨尔本大学", "澳大利亚", "open"),
+        ("慕尼黑工业大学工科交换项目", "慕尼黑工业大学", "德国", "open"),
+        ("巴黎萨克雷大学研究生交流项目", "巴黎萨克雷大学", "法国", "open"),
+        ("加州大学伯克利分校暑期学术项目", "加州大学伯克利分校", "美国", "upcoming"),
+        ("曼彻斯特大学学年交换项目", "曼彻斯特大学", "英国", "upcoming"),
+        ("首尔大学学期交换项目", "首尔大学", "韩国", "upcoming"),
+        ("哥本哈根大学春季交换项目", "哥本哈根大学", "丹麦", "closed"),
+        ("苏黎世联邦理工学院科研实习项目", "苏黎世联邦理工学院", "瑞士", "closed"),
+        ("京都大学短期访学项目", "京都大学", "日本", "closed"),
+        ("莫纳什大学学期交换项目", "莫纳什大学", "澳大利亚", "closed"),
+    ],
+    Region.HMT: [
+        ("香港大学学期交流项目", "香港大学", "中国香港", "open"),
+        ("香港中文大学学期交流项目", "香港中文大学", "中国香港", "open"),
+        ("香港科技大学工学院交流项目", "香港科技大学", "中国香港", "open"),
+        ("澳门大学学期交流项目", "澳门大学", "中国澳门", "open"),
+        ("台湾大学学期交流项目", "台湾大学", "中国台湾", "open"),
+        ("台湾清华大学学期交流项目", "台湾清华大学", "中国台湾", "open"),
+        ("香港城市大学暑期研习项目", "香港城市大学", "中国香港", "upcoming"),
+        ("澳门科技大学短期交流项目", "澳门科技大学", "中国澳门", "upcoming"),
+        ("政治大学学期交流项目", "政治大学", "中国台湾", "upcoming"),
+        ("香港理工大学学期交流项目", "香港理工大学", "中国香港", "closed"),
+        ("成功大学学期交流项目", "成功大学", "中国台湾", "closed"),
+        ("香港浸会大学学期交流项目", "香港浸会大学", "中国香港", "closed"),
+        ("台湾师范大学暑期研习项目", "台湾师范大学", "中国台湾", "closed"),
+    ],
+}
+
+LANGUAGE_REQUIREMENT = {
+    Region.INTERNATIONAL: (
+        "雅思 6.5（单项不低于 6.0）或托福 90 分及以上；日语、德语、法语项目另有要求的从其规定。"
+    ),
+    Region.HMT: "普通话授课，无外语成绩要求；部分课程为英语授课，建议具备大学英语六级水平。",
+}
+
+DESCRIPTION = (
+    "{partner}是我校的校际交流合作院校。入选学生在交流期间免交{partner}学费，"
+    "按我校学籍管理规定办理学分认定。\n\n"
+    "请在报名截止前提交申请表及中英文成绩单、中英文在读证明、外语水平证明等附件。"
+)
+ELIGIBILITY = "全日制在读本科生或研究生；学习成绩优良，无违纪记录；身体健康。"
+
+STUDENTS = [
+    {
+        "username": "2023301000001",
+        "profile": {
+            "name": "张晓明",
+            "name_en": "Zhang Xiaoming",
+            "gender": Gender.MALE,
+            "school": "计算机学院",
+            "major": "计算机科学与技术",
+            "degree_level": DegreeLevel.UNDERGRADUATE,
+            "enrollment_year": 2023,
+            "phone": "13800138001",
+            "email": "zhangxm@example.edu.cn",
+        },
+    },
+    {
+        "username": "2024202000002",
+        "profile": {
+            "name": "李雨桐",
+            "name_en": "Li Yutong",
+            "gender": Gender.FEMALE,
+            "school": "经济与管理学院",
+            "major": "金融学",
+            "degree_level": DegreeLevel.MASTER,
+            "enrollment_year": 2024,
+        },
+    },
+    {"username": "2022301000003", "profile": {"name": "王可欣"}},
+]
+
+STAFF = [
+    {"username": "intl_clerk", "first_name": "国际交流部", "last_name": "审核员"},
+    {"username": "hmt_clerk", "first_name": "港澳台办", "last_name": "审核员"},
+]
+
+
+def _window(state, now, index):
+    if state == "open":
+        return now - timedelta(days=10 + index), now + timedelta(days=7 + 6 * index)
+    if state == "upcoming":
+        return now + timedelta(days=5 + 3 * index), now + timedelta(days=35 + 3 * index)
+    return now - timedelta(days=60 + 5 * index), now - timedelta(days=3 + 4 * index)
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) demo programs and accounts. Refuses to run with DEBUG off."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help="Password for every demo account."
+        )
+
+    def handle(self, *args, password, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates accounts with known passwords: DEBUG must be on.")
+        with transaction.atomic():
+            programs = self._programs()
+            accounts = self._accounts(password)
+        self.stdout.write(self.style.SUCCESS(f"{programs} demo programs in two tracks."))
+        self.stdout.write(f"Demo accounts (password for all: {password}):")
+        for username, role in accounts:
+            self.stdout.write(f"  {username:<16} {role}")
+
+    def _programs(self):
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        today = timezone.localdate()
+        count = 0
+        for region, rows in PROGRAMS.items():
+            for index, (title, partner, country, state) in enumerate(rows):
+                opens_at, closes_at = _window(state, now, index % 6)
+                start = today + timedelta(days=120 + 10 * index)
+                Program.objects.update_or_create(
+                    region=region,
+                    title=title,
+                    defaults={
+                        "partner": partner,
+                        "country": country,
+                        "description": DESCRIPTION.format(partner=partner),
+                        "quota": 2 + index % 5 if index % 4 else None,
+                        "eligibility": ELIGIBILITY,
+                        "language_requirement": LANGUAGE_REQUIREMENT[region],
+                        "term": "2027年春季学期" if index % 2 else "2026-2027学年秋季学期",
+                        "duration": "一学期" if index % 3 else "四周",
+                        "start_date": start,
+                        "end_date": start + timedelta(days=120 if index % 3 else 28),
+                        "opens_at": opens_at,
+                        "closes_at": closes_at,
+                        "contact": "学生出国事务办公室 027-6875xxxx"
+                        if region == Region.INTERNATIONAL
+                        else "港澳台事务办公室 027-6875xxxx",
+                        "is_published": True,
+                    },
+                )
+                count += 1
+        return count
+
+    def _accounts(self, password):
+        User = get_user_model()
+        accounts = []
+        for student in STUDENTS:
+            user = self._user(User, student["username"], password)
+            StudentProfile.objects.update_or_create(user=user, defaults=student["profile"])
+            accounts.append((user.username, "student / 学生"))
+        for clerk in STAFF:
+            user = self._user(User, clerk["username"], password, is_staff=True)
+            user.first_name, user.last_name = clerk["first_name"], clerk["last_name"]
+            user.save(update_fields=["first_name", "last_name"])
+            accounts.append((user.username, "office staff / 审核员"))
+        self._user(User, "admin", password, is_staff=True, is_superuser=True)
+        accounts.append(("admin", "administrator / 管理员"))
+        return accounts
+
+    @staticmethod
+    def _user(User, username, password, **flags):
+        user, _ = User.objects.get_or_create(username=username)
+        for flag, value in flags.items():
+            setattr(user, flag, value)
+        user.set_password(password)
+        user.save()
+        return user

@@ -1,0 +1,149 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.TextChoices):
+    """The two tracks: same flow, different office and a few different words."""
+
+    INTERNATIONAL = "international", _("国际")
+    HMT = "hmt", _("港澳台")
+
+
+# The words that differ between the tracks live here, once, keyed by region.
+TRACK_WORDS = {
+    Region.INTERNATIONAL: {
+        "section_title": _("校际交流项目（国际）"),
+        "system_name": _("外事管理系统"),
+        "office": _("国际交流部学生出国事务办公室"),
+        "return_date": _("回国时间"),
+        "summary_attachment": _("回国总结附件"),
+    },
+    Region.HMT: {
+        "section_title": _("校际交流项目（港澳台）"),
+        "system_name": _("港澳台管理系统"),
+        "office": _("港澳台事务办公室"),
+        "return_date": _("返境时间"),
+        "summary_attachment": _("交流总结附件"),
+    },
+}
+
+
+class WindowState(models.TextChoices):
+    OPEN = "open", _("报名中")
+    UPCOMING = "upcoming", _("未开始")
+    CLOSED = "closed", _("停止报名")
+
+
+class ProgramQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+    def open_now(self, now=None):
+        now = now or timezone.now()
+        return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def upcoming(self, now=None):
+        return self.filter(opens_at__gt=now or timezone.now())
+
+    def closed(self, now=None):
+        return self.filter(closes_at__lte=now or timezone.now())
+
+    def in_state(self, state, now=None):
+        by_state = {
+            WindowState.OPEN: self.open_now,
+            WindowState.UPCOMING: self.upcoming,
+            WindowState.CLOSED: self.closed,
+        }
+        return by_state[state](now)
+
+    def search(self, text):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text) | Q(partner__icontains=text) | Q(country__icontains=text)
+        )
+
+    def catalog_order(self, now=None):
+        """Open programs first (closing soonest first), then upcoming, then closed."""
+        now = now or timezone.now()
+        rank = models.Case(
+            models.When(opens_at__lte=now, closes_at__gt=now, then=0),
+            models.When(opens_at__gt=now, then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(window_rank=rank).order_by("window_rank", "closes_at", "pk")
+
+
+class Program(models.Model):
+    region = models.CharField(_("项目类别"), max_length=20, choices=Region.choices, db_index=True)
+    title = models.CharField(_("项目标题"), max_length=200)
+    partner = models.CharField(_("合作院校"), max_length=200)
+    country = models.CharField(_("国家/地区"), max_length=100)
+    description = models.TextField(_("项目介绍"), blank=True)
+    quota = models.PositiveSmallIntegerField(_("名额"), null=True, blank=True)
+    eligibility = models.TextField(_("申请条件"), blank=True)
+    language_requirement = models.TextField(_("语言要求"), blank=True)
+    term = models.CharField(_("交流学期"), max_length=100, blank=True)
+    duration = models.CharField(_("交流期限"), max_length=100, blank=True)
+    start_date = models.DateField(_("项目开始日期"))
+    end_date = models.DateField(_("项目结束日期"))
+    opens_at = models.DateTimeField(_("报名开始时间"))
+    closes_at = models.DateTimeField(_("报名截止时间"))
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True)
+    is_published = models.BooleanField(_("已发布"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("交流项目")
+        verbose_name_plural = _("交流项目")
+        ordering = ["-opens_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="program_window_closes_after_it_opens",
+                violation_error_message=_("报名截止时间必须晚于报名开始时间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="program_ends_after_it_starts",
+                violation_error_message=_("项目结束日期不能早于开始日期。"),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["region", "is_published", "closes_at"], name="program_catalog_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", args=[self.region, self.pk])
+
+    @property
+    def words(self):
+        return TRACK_WORDS[self.region]
+
+    def window_state(self, now=None):
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return WindowState.UPCOMING
+        if now >= self.closes_at:
+            return WindowState.CLOSED
+        return WindowState.OPEN
+
+    def is_open(self, now=None):
+        """True while students may apply: published and inside the window."""
+        return self.is_published and self.window_state(now) == WindowState.OPEN

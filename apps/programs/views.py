@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .forms import CatalogFilterForm
+from .models import TRACK_WORDS, Program, Region
+
+
+def _region_or_404(region):
+    if region not in Region.values:
+        raise Http404
+    return Region(region)
+
+
+@login_required
+def home(request):
+    tracks = [{"region": region, "words": TRACK_WORDS[region]} for region in Region]
+    return render(request, "programs/home.html", {"tracks": tracks})
+
+
+@login_required
+def program_list(request, region):
+    region = _region_or_404(region)
+    now = timezone.now()
+    form = CatalogFilterForm(request.GET or None)
+    programs = Program.objects.published().in_region(region)
+    if form.is_valid():
+        programs = programs.search(form.cleaned_data["q"])
+        if form.cleaned_data["state"]:
+            programs = programs.in_state(form.cleaned_data["state"], now)
+    page = Paginator(programs.catalog_order(now), settings.PROGRAMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "programs/program_list.html",
+        {
+            "region": region,
+            "words": TRACK_WORDS[region],
+            "form": form,
+            "page": page,
+            "now": now,
+        },
+    )
+
+
+@login_required
+def program_detail(request, region, pk):
+    region = _region_or_404(region)
+    program = get_object_or_404(Program.objects.published(), pk=pk, region=region)
+    return render(
+        request,
+        "programs/program_detail.html",
+        {"program": program, "words": program.words, "can_apply": program.is_open()},
+    )

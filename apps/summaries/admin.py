@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import ReturnSummary
+
+
+@admin.register(ReturnSummary)
+class ReturnSummaryAdmin(admin.ModelAdmin):
+    list_display = ["application", "return_date", "submitted_at"]
+    search_fields = ["application__student__username"]
+    list_select_related = ["application__student", "application__program"]
+    raw_id_fields = ["application"]
+    readonly_fields = ["created_at", "updated_at"]

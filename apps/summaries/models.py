@@ -1,0 +1,45 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.applications.models import Application
+from apps.attachments.models import AttachmentKind
+
+
+class ReturnSummary(models.Model):
+    """填写交流总结: editable until submitted, then read-only.
+
+    Its files are the application's Attachments of kind summary.
+    """
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="return_summary",
+        verbose_name=_("报名申请"),
+    )
+    # Labelled 回国时间 or 返境时间 by the program's region (TRACK_WORDS).
+    return_date = models.DateField(_("回国时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("交流总结")
+        verbose_name_plural = _("交流总结")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | models.Q(return_date__isnull=False),
+                name="summary_submitted_with_return_date",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.application)
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+    @property
+    def attachments(self):
+        return self.application.attachments.filter(kind=AttachmentKind.SUMMARY)

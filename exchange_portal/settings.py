@@ -1,0 +1,241 @@
+"""Settings for the exchange portal.
+
+Everything that differs between a laptop and production is read from the
+environment (see `.env.example`); the defaults here are the development ones, so
+that `make run` works on a fresh clone with SQLite and no LDAP server.
+"""
+
+import json
+from pathlib import Path
+
+import environ
+import ldap
+from django.utils.translation import gettext_lazy as _
+from django_auth_ldap.config import LDAPSearch
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+# A local `.env` is a convenience for development; real deployments set variables.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False, parse_comments=True)
+
+
+def env_json(name, default):
+    """A JSON object from the environment (used for LDAP attribute maps)."""
+    raw = env.str(name, default="")
+    return json.loads(raw) if raw else default
+
+
+# --- Core -------------------------------------------------------------------
+
+DEBUG = env.bool("DEBUG", default=True)
+# The development key is only accepted while DEBUG is on (see apps.core.checks).
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "apps.core",
+    "apps.accounts",
+    "apps.programs",
+    "apps.applications",
+    "apps.attachments",
+    "apps.scores",
+    "apps.summaries",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Static files from the app server itself in production; runserver serves them in DEBUG.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "apps.core.middleware.ChineseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "exchange_portal.urls"
+WSGI_APPLICATION = "exchange_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+# SQLite under var/ for a newcomer; PostgreSQL in production and CI, e.g.
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/exchange_portal
+
+VAR_DIR.mkdir(exist_ok=True)
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Writers queue up instead of failing with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 5,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Authentication: the university's LDAP first, local accounts second -----------
+
+AUTH_LDAP_SERVER_URI = env.str("AUTH_LDAP_SERVER_URI", default="")
+AUTH_LDAP_BIND_DN = env.str("AUTH_LDAP_BIND_DN", default="")
+AUTH_LDAP_BIND_PASSWORD = env.str("AUTH_LDAP_BIND_PASSWORD", default="")
+AUTH_LDAP_USER_DN_TEMPLATE = env.str("AUTH_LDAP_USER_DN_TEMPLATE", default="") or None
+AUTH_LDAP_USER_SEARCH_BASE = env.str("AUTH_LDAP_USER_SEARCH_BASE", default="")
+AUTH_LDAP_USER_SEARCH_FILTER = env.str("AUTH_LDAP_USER_SEARCH_FILTER", default="(uid=%(user)s)")
+if AUTH_LDAP_USER_SEARCH_BASE and not AUTH_LDAP_USER_DN_TEMPLATE:
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        AUTH_LDAP_USER_SEARCH_BASE, ldap.SCOPE_SUBTREE, AUTH_LDAP_USER_SEARCH_FILTER
+    )
+# With a DN template there is no service account: bind as the student.
+AUTH_LDAP_BIND_AS_AUTHENTICATING_USER = bool(AUTH_LDAP_USER_DN_TEMPLATE)
+AUTH_LDAP_USER_ATTR_MAP = env_json("AUTH_LDAP_USER_ATTR_MAP", {"email": "mail"})
+# Directory attribute for each student-profile field (apps.accounts.ldap).
+AUTH_LDAP_PROFILE_ATTR_MAP = env_json(
+    "AUTH_LDAP_PROFILE_ATTR_MAP",
+    {
+        "name": "cn",
+        "name_en": "displayName",
+        "email": "mail",
+        "phone": "mobile",
+        "school": "ou",
+        "major": "departmentNumber",
+        "degree_level": "employeeType",
+    },
+)
+AUTH_LDAP_ALWAYS_UPDATE_USER = True
+# A directory that hangs must not hang the login page (or every worker with it).
+AUTH_LDAP_TIMEOUT = env.int("AUTH_LDAP_TIMEOUT", default=5)
+AUTH_LDAP_CONNECTION_OPTIONS = {
+    ldap.OPT_NETWORK_TIMEOUT: AUTH_LDAP_TIMEOUT,
+    ldap.OPT_TIMEOUT: AUTH_LDAP_TIMEOUT,
+    ldap.OPT_REFERRALS: 0,
+}
+AUTH_LDAP_START_TLS = env.bool("AUTH_LDAP_START_TLS", default=False)
+
+AUTHENTICATION_BACKENDS = [
+    *(["apps.accounts.ldap.PortalLDAPBackend"] if AUTH_LDAP_SERVER_URI else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "programs:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+
+# --- Internationalisation: Chinese first, English complete ----------------------
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and private uploads --------------------------------------------
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+
+# Uploads hold transcripts and passports: they live outside any web root and are
+# only ever streamed by views that check who is asking (no MEDIA_URL is served).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {
+        "BACKEND": "apps.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- Email ---------------------------------------------------------------------------
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="exchange-portal@localhost")
+
+# --- Security (production switches; see README "Deploy") ------------------------------
+
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+
+# --- Third-party ---------------------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Portal ----------------------------------------------------------------------------
+
+PORTAL_NAME = _("学生交流管理系统")
+PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django_auth_ldap": {"level": env.str("LDAP_LOG_LEVEL", default="WARNING")},
+    },
+}

@@ -1,0 +1,60 @@
+"""Screenshot the portal's pages in headless Chromium, to look at them as a student would.
+
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL] [OUT_DIR]
+Needs a running portal with demo data (`make run`).
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screens")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = [
+    ("home", "/"),
+    ("list-international", "/programs/international/"),
+    ("list-hmt-search", "/programs/hmt/?q=香港&state=open"),
+    ("profile", "/accounts/profile/"),
+]
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for label, viewport in [
+            ("desktop", {"width": 1280, "height": 900}),
+            ("phone", {"width": 390, "height": 844}),
+        ]:
+            page = browser.new_page(viewport=viewport)
+            page.goto(BASE + "/accounts/login/")
+            page.screenshot(path=OUT / f"{label}-login.png", full_page=True)
+            page.fill("input[name=username]", "2023301000001")
+            page.fill("input[name=password]", "demo-pass-2026")
+            page.click("button[type=submit].w-100")
+            for name, path in PAGES:
+                page.goto(BASE + path)
+                page.screenshot(path=OUT / f"{label}-{name}.png", full_page=True)
+            page.goto(BASE + "/programs/international/")
+            page.click("table a >> nth=0")
+            page.screenshot(path=OUT / f"{label}-detail-open.png", full_page=True)
+            page.goto(BASE + "/programs/international/?state=closed")
+            page.click("table a >> nth=0")
+            page.screenshot(path=OUT / f"{label}-detail-closed.png", full_page=True)
+            page.close()
+        browser.close()
+    print(f"screenshots in {OUT}/")
+
+
+if __name__ == "__main__":
+    main()

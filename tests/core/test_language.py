@@ -1,0 +1,43 @@
+"""Chinese first, English on request, and the English catalog complete."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chinese_even_for_an_english_browser(client):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "统一身份认证密码" in response.text
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_switching_to_english_and_back(student_client):
+    response = student_client.post(
+        reverse("set_language"), {"language": "en", "next": "/"}, follow=True
+    )
+    assert "Inter-university Exchange Programs (International)" in response.text
+    assert response.context["LANGUAGE_CODE"] == "en"
+
+    response = student_client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": "/"}, follow=True
+    )
+    assert "校际交流项目（国际）" in response.text
+
+
+def test_unknown_language_cookie_falls_back_to_chinese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert "统一身份认证密码" in client.get(reverse("accounts:login")).text
+
+
+def test_every_english_message_is_translated():
+    po = Path(settings.BASE_DIR, "locale", "en", "LC_MESSAGES", "django.po").read_text("utf-8")
+    entries = po.split("\n\n")[1:]  # the first block is the header
+    untranslated = [
+        e for e in entries if e.rstrip().endswith('msgstr ""') and "msgid_plural" not in e
+    ]
+    fuzzy = [e for e in entries if "#, fuzzy" in e]
+    assert untranslated == [] and fuzzy == []

@@ -1,0 +1,38 @@
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from apps.programs.models import Program, Region, WindowState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_covers_every_window_state(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)
+
+    for region in Region:
+        programs = list(Program.objects.in_region(region))
+        assert len(programs) >= 12
+        states = {program.window_state() for program in programs}
+        assert states == set(WindowState)
+    assert get_user_model().objects.filter(username="admin", is_superuser=True).count() == 1
+
+
+def test_seed_demo_accounts_can_sign_in(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-secret-1")
+    printed = capsys.readouterr().out
+    for username in ["2023301000001", "intl_clerk", "hmt_clerk", "admin"]:
+        assert username in printed
+        assert authenticate(username=username, password="demo-secret-1") is not None
+    student = get_user_model().objects.get(username="2023301000001")
+    assert student.profile.name == "张晓明" and not student.is_staff
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Program.objects.exists()
