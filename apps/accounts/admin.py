@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import StudentProfile
 
@@ -12,6 +13,6 @@ class StudentProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     readonly_fields = ["ldap_fields", "updated_at"]
 
-    @admin.display(description="学号", ordering="user__username")
+    @admin.display(description=_("学号"), ordering="user__username")
     def student_id(self, obj):
         return obj.user.username

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -48,7 +49,7 @@ class StudentProfile(models.Model):
 
     class Meta:
         verbose_name = _("学生信息")
-        verbose_name_plural = _("学生信息")
+        verbose_name_plural = pgettext_lazy("plural", "学生信息")
 
     def __str__(self):
         return f"{self.student_id} {self.name}".strip()

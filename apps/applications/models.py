@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import DegreeLevel, Gender, phone_validator
 from apps.programs.models import Program
@@ -114,7 +115,7 @@ class Application(models.Model):
 
     class Meta:
         verbose_name = _("报名申请")
-        verbose_name_plural = _("报名申请")
+        verbose_name_plural = pgettext_lazy("plural", "报名申请")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -193,7 +194,7 @@ class ApplicationEvent(models.Model):
 
     class Meta:
         verbose_name = _("申请记录")
-        verbose_name_plural = _("申请记录")
+        verbose_name_plural = pgettext_lazy("plural", "申请记录")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["application", "created_at"], name="event_timeline_idx")]
 

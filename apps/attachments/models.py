@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.applications.models import Application
 
@@ -36,7 +37,7 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name_plural = pgettext_lazy("plural", "附件")
         ordering = ["uploaded_at", "pk"]
         indexes = [models.Index(fields=["application", "kind"], name="attachment_slot_idx")]
 

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Region(models.TextChoices):
@@ -106,7 +107,7 @@ class Program(models.Model):
 
     class Meta:
         verbose_name = _("交流项目")
-        verbose_name_plural = _("交流项目")
+        verbose_name_plural = pgettext_lazy("plural", "交流项目")
         ordering = ["-opens_at", "pk"]
         constraints = [
             models.CheckConstraint(

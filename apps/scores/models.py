@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.applications.models import Application, LanguageTest
 
@@ -30,7 +31,7 @@ class ScoreSupplement(models.Model):
 
     class Meta:
         verbose_name = _("补录分数")
-        verbose_name_plural = _("补录分数")
+        verbose_name_plural = pgettext_lazy("plural", "补录分数")
 
     def __str__(self):
         return f"{self.application} · {self.get_language_test_display()} {self.score}"

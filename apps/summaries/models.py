@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.applications.models import Application
 from apps.attachments.models import AttachmentKind
@@ -25,7 +26,7 @@ class ReturnSummary(models.Model):
 
     class Meta:
         verbose_name = _("交流总结")
-        verbose_name_plural = _("交流总结")
+        verbose_name_plural = pgettext_lazy("plural", "交流总结")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(submitted_at__isnull=True) | models.Q(return_date__isnull=False),
