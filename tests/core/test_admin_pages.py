@@ -35,8 +35,8 @@ def test_every_portal_model_is_registered():
 def test_changelist_and_add_page_open(admin_client, model):
     ApplicationFactory(program=ProgramFactory())
     info = model._meta.app_label, model._meta.model_name
-    assert admin_client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200
-    add = admin_client.get(reverse("admin:%s_%s_add" % info))
+    assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+    add = admin_client.get(reverse("admin:{}_{}_add".format(*info)))
     assert add.status_code == (403 if model is ApplicationEvent else 200)
 
 

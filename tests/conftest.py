@@ -1,0 +1,71 @@
+import pytest
+
+from tests.factories import PASSWORD, StudentProfileFactory
+from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "apps.core.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
+@pytest.fixture
+def student(db):
+    return StudentProfileFactory(name="张晓明").user
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# --- A real directory for the LDAP tests (tests/ldap_server.py) -------------------------
+
+
+@pytest.fixture(scope="session")
+def slapd():
+    """One private slapd for the whole run. Fails (never skips) if it cannot start."""
+    try:
+        server = Slapd().start()
+    except SlapdUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ldap_settings(settings, slapd):
+    """Point django-auth-ldap at the private slapd, LDAP first and local accounts second.
+
+    django-auth-ldap reads AUTH_LDAP_* when a backend instance first needs them, and
+    Django builds new backend instances on every authenticate() and get_user(), so
+    overriding Django settings here is enough.
+    """
+    settings.AUTH_LDAP_SERVER_URI = slapd.uri
+    settings.AUTH_LDAP_USER_DN_TEMPLATE = "uid=%(user)s,ou=people,dc=example,dc=edu"
+    settings.AUTH_LDAP_BIND_AS_AUTHENTICATING_USER = True
+    settings.AUTH_LDAP_START_TLS = False
+    # The test directory is plain inetOrgPerson: pin the maps it matches, so that a
+    # developer's .env written for the real directory cannot change what is tested.
+    settings.AUTH_LDAP_USER_ATTR_MAP = {"email": "mail"}
+    settings.AUTH_LDAP_PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP
+    settings.AUTHENTICATION_BACKENDS = [
+        "apps.accounts.ldap.PortalLDAPBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
+    return settings
