@@ -156,8 +156,10 @@ class Slapd:
     # errors (a port in use, a bad config) to stderr, where _fail() can show them.
     debug_level = "none"
 
-    def __init__(self, students=STUDENTS):
+    def __init__(self, students=STUDENTS, access_rules=""):
         self.students = students
+        # slapd `access to ...` lines; empty means slapd's default (everyone may read).
+        self.access_rules = access_rules
         self.slapd, self.slapadd = find_slapd()
         self.tmpdir = None
         self.process = None
@@ -244,6 +246,7 @@ suffix "{SUFFIX}"
 rootdn "{ROOT_DN}"
 rootpw {ROOT_PASSWORD}
 directory {data_dir}
+{self.access_rules}
 """,
             encoding="utf-8",
         )

@@ -14,6 +14,9 @@ class PortalLoginForm(AuthenticationForm):
         "invalid_login": _("学号或密码错误。请使用统一身份认证密码登录。"),
         "inactive": _("该账户已被停用，请联系学生出国事务办公室。"),
         "directory_unavailable": _("统一身份认证服务暂时无法连接，请稍后再试。"),
+        "directory_error": _(
+            "统一身份认证服务未能完成登录，请稍后再试；如果问题持续，请联系学生出国事务办公室。"
+        ),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -25,10 +28,10 @@ class PortalLoginForm(AuthenticationForm):
         self.helper.form_tag = False
 
     def get_invalid_login_error(self):
-        if getattr(self.request, "ldap_unavailable", False):
-            return forms.ValidationError(
-                self.error_messages["directory_unavailable"], code="directory_unavailable"
-            )
+        problem = getattr(self.request, "ldap_problem", None)
+        if problem is not None:
+            code = f"directory_{problem}"
+            return forms.ValidationError(self.error_messages[code], code=code)
         return super().get_invalid_login_error()
 
 

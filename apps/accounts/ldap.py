@@ -2,6 +2,7 @@
 
 import logging
 
+import ldap
 from django.conf import settings
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend, ldap_error
@@ -72,11 +73,26 @@ class PortalLDAPBackend(LDAPBackend):
         return user
 
 
-def _mark_directory_unavailable(sender, context, user, request, exception, **kwargs):
-    # Wrong passwords never reach here (django-auth-ldap handles them); this is an
-    # outage or a timeout, and the login form tells the student so.
+# The directory cannot be reached or does not answer in time: "try again later".
+OUTAGE_ERRORS = (
+    ldap.SERVER_DOWN,
+    ldap.TIMEOUT,
+    ldap.TIMELIMIT_EXCEEDED,
+    ldap.CONNECT_ERROR,
+    ldap.UNAVAILABLE,
+    ldap.BUSY,
+)
+
+
+def _note_directory_problem(sender, context, user, request, exception, **kwargs):
+    """Tell the login form why the directory failed, so it does not say "wrong password".
+
+    Wrong passwords and unknown IDs never reach here (django-auth-ldap turns them into
+    a plain failed login). What does is an outage, or a directory that accepted the
+    password but refused to let the portal read the student's entry.
+    """
     if request is not None:
-        request.ldap_unavailable = True
+        request.ldap_problem = "unavailable" if isinstance(exception, OUTAGE_ERRORS) else "error"
 
 
-ldap_error.connect(_mark_directory_unavailable, dispatch_uid="portal-ldap-unavailable")
+ldap_error.connect(_note_directory_problem, dispatch_uid="portal-ldap-problem")

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from apps.accounts.ldap import profile_values_from_attrs
 from apps.accounts.models import DegreeLevel, StudentProfile
 from tests.factories import UserFactory
-from tests.ldap_server import STUDENTS, free_loopback_port
+from tests.ldap_server import STUDENTS, Slapd, free_loopback_port
 
 LOGIN_URL = "/accounts/login/"
 PROFILE_URL = "/accounts/profile/"
@@ -28,6 +28,7 @@ WANG = "2020301000003"  # changed by the registry office between two sign-ins
 
 WRONG_LOGIN = "学号或密码错误"
 DIRECTORY_DOWN = "统一身份认证服务暂时无法连接"
+DIRECTORY_ERROR = "统一身份认证服务未能完成登录"
 
 User = get_user_model()
 
@@ -177,6 +178,21 @@ class TestSignInWithDirectoryPassword:
         assert response.status_code == 200
         assert DIRECTORY_DOWN in response.text
         assert elapsed < 5, f"login page took {elapsed:.1f} s with the directory hung"
+
+    def test_directory_that_hides_the_students_entry_is_not_called_a_wrong_password(
+        self, client, ldap_settings
+    ):
+        # The password is right (the bind succeeds) but the directory's rules forbid
+        # reading the entry: a configuration problem, not the student's mistake.
+        hiding = "access to attrs=userPassword by anonymous auth by * none\naccess to * by * none"
+        with Slapd(access_rules=hiding) as directory:
+            ldap_settings.AUTH_LDAP_SERVER_URI = directory.uri
+            response = sign_in(client, ZHANG)
+
+        assert response.status_code == 200
+        assert DIRECTORY_ERROR in response.text
+        assert WRONG_LOGIN not in response.text and DIRECTORY_DOWN not in response.text
+        assert not signed_in_user(client).is_authenticated
 
     def test_local_staff_account_still_signs_in_while_ldap_is_configured(
         self, client, ldap_settings, password
