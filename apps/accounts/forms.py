@@ -57,7 +57,8 @@ class ProfileForm(forms.ModelForm):
         for name in self.instance.ldap_fields:
             if name in self.fields:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = _("来自统一身份认证，如有错误请联系学院更正。")
-        self.fields["enrollment_year"].widget.attrs["placeholder"] = str(timezone.now().year)
+        self.fields["enrollment_year"].widget.attrs["placeholder"] = _("例如 %(year)s") % {
+            "year": timezone.now().year - 1
+        }
         self.helper = FormHelper()
         self.helper.form_tag = False

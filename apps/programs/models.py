@@ -71,6 +71,13 @@ class ProgramQuerySet(models.QuerySet):
             Q(title__icontains=text) | Q(partner__icontains=text) | Q(country__icontains=text)
         )
 
+    def open_counts_by_region(self, now=None):
+        """{region: number of published programs open now}, in one query."""
+        rows = self.published().open_now(now).values("region").annotate(n=models.Count("pk"))
+        counts = dict.fromkeys(Region.values, 0)
+        counts.update({row["region"]: row["n"] for row in rows})
+        return counts
+
     def catalog_order(self, now=None):
         """Open programs first (closing soonest first), then upcoming, then closed."""
         now = now or timezone.now()

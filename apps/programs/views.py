@@ -17,7 +17,11 @@ def _region_or_404(region):
 
 @login_required
 def home(request):
-    tracks = [{"region": region, "words": TRACK_WORDS[region]} for region in Region]
+    open_counts = Program.objects.open_counts_by_region()
+    tracks = [
+        {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
+        for region in Region
+    ]
     return render(request, "programs/home.html", {"tracks": tracks})
 
 

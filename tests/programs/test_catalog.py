@@ -127,3 +127,23 @@ def test_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(5):
         response = student_client.get(list_url())
     assert len(response.context["page"].object_list) == rows
+
+
+def test_home_counts_the_open_programs_of_each_track(student_client, django_assert_max_num_queries):
+    ProgramFactory.create_batch(3, region=Region.INTERNATIONAL)
+    ProgramFactory(region=Region.INTERNATIONAL, closed=True)
+    ProgramFactory(region=Region.HMT, is_published=False)
+
+    with django_assert_max_num_queries(4):
+        response = student_client.get(reverse("programs:home"))
+
+    tracks = {t["region"]: t["open_count"] for t in response.context["tracks"]}
+    assert tracks == {Region.INTERNATIONAL: 3, Region.HMT: 0}
+    assert "3 个项目正在报名" in response.text
+    assert "目前没有正在报名的项目" in response.text
+
+
+def test_unknown_page_is_a_chinese_404(student_client):
+    response = student_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.text
