@@ -9,17 +9,11 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
+
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screens")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = [
     ("home", "/"),
     ("list-international", "/programs/international/"),
@@ -31,11 +25,8 @@ PAGES = [
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        for label, viewport in [
-            ("desktop", {"width": 1280, "height": 900}),
-            ("phone", {"width": 390, "height": 844}),
-        ]:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for label, viewport in VIEWPORTS.items():
             page = browser.new_page(viewport=viewport)
             page.goto(BASE + "/accounts/login/")
             page.screenshot(path=OUT / f"{label}-login.png", full_page=True)

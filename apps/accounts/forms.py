@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import StudentProfile
+from .models import PERSONAL_FIELDS, StudentProfile
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -40,17 +40,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = StudentProfile
-        fields = [
-            "name",
-            "name_en",
-            "gender",
-            "school",
-            "major",
-            "degree_level",
-            "enrollment_year",
-            "phone",
-            "email",
-        ]
+        fields = PERSONAL_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,12 +21,9 @@ phone_validator = RegexValidator(
 )
 
 
-class StudentProfile(models.Model):
-    """What the portal knows about a student, filled from LDAP where the directory has it."""
+class PersonalDetails(models.Model):
+    """Personal and academic details: kept on the profile, copied onto each application."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
-    )
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     name_en = models.CharField(_("英文/拼音姓名"), max_length=100, blank=True)
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, blank=True)
@@ -43,6 +40,30 @@ class StudentProfile(models.Model):
     )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("电子邮箱"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+PERSONAL_FIELDS = [
+    "name",
+    "name_en",
+    "gender",
+    "school",
+    "major",
+    "degree_level",
+    "enrollment_year",
+    "phone",
+    "email",
+]
+
+
+class StudentProfile(PersonalDetails):
+    """What the portal knows about a student, filled from LDAP where the directory has it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     # Fields the directory supplied at the last sign-in: read-only for the student.
     ldap_fields = models.JSONField(_("来自统一身份认证的字段"), default=list, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -58,19 +79,3 @@ class StudentProfile(models.Model):
     def student_id(self):
         """The student ID (学号) is the username."""
         return self.user.username
-
-    def editable_fields(self):
-        return [f for f in PROFILE_FIELDS if f not in self.ldap_fields]
-
-
-PROFILE_FIELDS = [
-    "name",
-    "name_en",
-    "gender",
-    "school",
-    "major",
-    "degree_level",
-    "enrollment_year",
-    "phone",
-    "email",
-]

@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.accounts.models import DegreeLevel, Gender, phone_validator
+from apps.accounts.models import PersonalDetails
 from apps.programs.models import Program
 
 
@@ -49,7 +49,7 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(program__region=region)
 
 
-class Application(models.Model):
+class Application(PersonalDetails):
     """One student's application to one program; its personal details are a snapshot."""
 
     student = models.ForeignKey(
@@ -71,24 +71,6 @@ class Application(models.Model):
         default=AdmissionResult.PENDING,
         db_index=True,
     )
-
-    # Personal and academic details as submitted (prefilled from the profile).
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
-    name_en = models.CharField(_("英文/拼音姓名"), max_length=100, blank=True)
-    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, blank=True)
-    school = models.CharField(_("学院"), max_length=100, blank=True)
-    major = models.CharField(_("专业"), max_length=100, blank=True)
-    degree_level = models.CharField(
-        _("学历层次"), max_length=20, choices=DegreeLevel.choices, blank=True
-    )
-    enrollment_year = models.PositiveSmallIntegerField(
-        _("入学年份"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
-    )
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[phone_validator])
-    email = models.EmailField(_("电子邮箱"), blank=True)
 
     # 外语水平/成绩: may stay blank at submission and be supplemented once later.
     language_test = models.CharField(
