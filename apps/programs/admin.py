@@ -6,17 +6,7 @@ from .models import Program
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = [
-        "title",
-        "region",
-        "partner",
-        "country",
-        "opens_at",
-        "closes_at",
-        "state",
-        "quota",
-        "is_published",
-    ]
+    list_display = ["title", "region", "country", "closes_at", "state", "quota", "is_published"]
     list_filter = ["region", "is_published", "term"]
     search_fields = ["title", "partner", "country"]
     date_hierarchy = "opens_at"
