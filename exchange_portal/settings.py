@@ -149,6 +149,12 @@ AUTH_LDAP_CONNECTION_OPTIONS = {
     ldap.OPT_REFERRALS: 0,
 }
 AUTH_LDAP_START_TLS = env.bool("AUTH_LDAP_START_TLS", default=False)
+# The university's CA for ldaps:// or StartTLS, when the system store does not have it.
+if AUTH_LDAP_CA_CERT_FILE := env.str("AUTH_LDAP_CA_CERT_FILE", default=""):
+    AUTH_LDAP_GLOBAL_OPTIONS = {
+        ldap.OPT_X_TLS_CACERTFILE: AUTH_LDAP_CA_CERT_FILE,
+        ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
+    }
 
 AUTHENTICATION_BACKENDS = [
     *(["apps.accounts.ldap.PortalLDAPBackend"] if AUTH_LDAP_SERVER_URI else []),

@@ -2,6 +2,7 @@ from contextlib import suppress
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class ChineseFirstLocaleMiddleware:
@@ -25,5 +26,5 @@ class ChineseFirstLocaleMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        response.headers.setdefault("Vary", "Cookie")
+        patch_vary_headers(response, ["Cookie"])
         return response
