@@ -1,15 +1,11 @@
 """The university directory: profile filling and outage reporting for django-auth-ldap."""
 
-import logging
-
 import ldap
 from django.conf import settings
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend, ldap_error
 
 from .models import DegreeLevel, StudentProfile
-
-logger = logging.getLogger(__name__)
 
 _DEGREE_HINTS = [
     (DegreeLevel.DOCTORATE, ("博士", "doct", "phd")),

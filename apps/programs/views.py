@@ -46,7 +46,6 @@ def program_list(request, region):
             "words": TRACK_WORDS[region],
             "form": form,
             "page": page,
-            "now": now,
         },
     )
 
