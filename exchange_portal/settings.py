@@ -205,6 +205,11 @@ STORAGES = {
     },
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES_PER_SLOT = env.int("ATTACHMENT_MAX_FILES_PER_SLOT", default=5)
+# Images above this many pixels are refused before they are decoded (decompression bombs).
+ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
+# Big uploads go to a temporary file instead of memory from this size on.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email ---------------------------------------------------------------------------
 

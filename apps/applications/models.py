@@ -1,12 +1,17 @@
+import calendar
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.accounts.models import PersonalDetails
-from apps.programs.models import Program
+from apps.accounts.models import PERSONAL_FIELDS, PersonalDetails
+from apps.programs.models import OFFICE_GROUPS, Program
 
 
 class Status(models.TextChoices):
@@ -41,12 +46,83 @@ class LanguageTest(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+# The score each test can give, so that a typo (65 for IELTS 6.5) is caught at once.
+SCORE_RANGES = {
+    LanguageTest.IELTS: (Decimal(0), Decimal(9)),
+    LanguageTest.TOEFL: (Decimal(0), Decimal(120)),
+    LanguageTest.CET6: (Decimal(0), Decimal(710)),
+    LanguageTest.CET4: (Decimal(0), Decimal(710)),
+    LanguageTest.TOEIC: (Decimal(10), Decimal(990)),
+    LanguageTest.JLPT: (Decimal(0), Decimal(180)),
+    LanguageTest.TOPIK: (Decimal(0), Decimal(300)),
+    LanguageTest.DELF: (Decimal(0), Decimal(100)),
+    LanguageTest.TESTDAF: (Decimal(0), Decimal(20)),
+    LanguageTest.OTHER: (Decimal(0), Decimal(99999)),
+}
+
+
+def score_range_error(test, score):
+    """The message for a score outside what `test` can give, or None."""
+    low, high = SCORE_RANGES.get(test, SCORE_RANGES[LanguageTest.OTHER])
+    if score is not None and not low <= score <= high:
+        return _("%(test)s 的成绩应在 %(low)s 到 %(high)s 之间。") % {
+            "test": LanguageTest(test).label if test else _("外语考试"),
+            "low": low,
+            "high": high,
+        }
+    return None
+
+
+passport_number_validator = RegexValidator(
+    r"^[A-Z0-9]{5,20}$", _("护照号码只能包含字母和数字（5 到 20 位）。")
+)
+
+
+def add_months(day, months):
+    """`day` moved by whole months, clamped to the month's last day (31 Aug + 6 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# The form's sections, in order: the completeness indicator and the submit check use them.
+SECTION_PERSONAL = "personal"
+SECTION_LANGUAGE = "language"
+SECTION_PASSPORT = "passport"
+SECTION_ATTACHMENTS = "attachments"
+SECTIONS = {
+    SECTION_PERSONAL: _("个人及学业信息"),
+    SECTION_LANGUAGE: _("外语水平/成绩"),
+    SECTION_PASSPORT: _("护照信息"),
+    SECTION_ATTACHMENTS: _("附件"),
+}
+
+
 class ApplicationQuerySet(models.QuerySet):
     def for_student(self, user):
         return self.filter(student=user)
 
     def in_region(self, region):
         return self.filter(program__region=region)
+
+    def visible_to(self, user):
+        """Whom may see what: the owner, staff of the program's track, superusers everything."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.is_staff:
+            regions = staff_regions(user)
+            return self.filter(Q(student=user) | Q(program__region__in=regions))
+        return self.for_student(user)
+
+
+def staff_regions(user):
+    """The tracks whose office `user` works in (by group membership)."""
+    if not user.is_staff:
+        return []
+    names = set(user.groups.values_list("name", flat=True))
+    return [region for region, group in OFFICE_GROUPS.items() if group in names]
 
 
 class Application(PersonalDetails):
@@ -86,7 +162,9 @@ class Application(PersonalDetails):
     )
 
     has_passport = models.BooleanField(_("是否已办理护照"), null=True, blank=True)
-    passport_number = models.CharField(_("护照号码"), max_length=20, blank=True)
+    passport_number = models.CharField(
+        _("护照号码"), max_length=20, blank=True, validators=[passport_number_validator]
+    )
     passport_expiry = models.DateField(_("护照有效期"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -147,12 +225,133 @@ class Application(PersonalDetails):
     def score_missing(self):
         return self.language_score is None
 
+    @property
+    def can_withdraw(self):
+        """Until the office has decided, the student may take a submission back."""
+        return self.status == Status.SUBMITTED
+
+    def submission_problems(self, today=None):
+        """What stops this application from being submitted, as {field or slot: message}.
+
+        Attachment slots are keyed by their AttachmentKind value. An empty dict means ready.
+        """
+        from apps.attachments.models import AttachmentKind  # the attachments app imports us
+
+        today = today or timezone.localdate()
+        problems = {}
+        for name in PERSONAL_FIELDS:
+            if getattr(self, name) in ("", None):
+                field = self._meta.get_field(name)
+                problems[name] = _("请填写%(field)s。") % {"field": field.verbose_name}
+
+        if self.language_test and self.language_score is None:
+            problems["language_score"] = _("已选择考试类型，请填写成绩；尚无成绩时两项都留空。")
+        elif self.language_score is not None and not self.language_test:
+            problems["language_test"] = _("请选择外语考试类型。")
+        elif error := score_range_error(self.language_test, self.language_score):
+            problems["language_score"] = error
+
+        if self.has_passport is None:
+            problems["has_passport"] = _("请选择是否已办理护照。")
+        elif self.has_passport:
+            if not self.passport_number:
+                problems["passport_number"] = _("已办理护照，请填写护照号码。")
+            if self.passport_expiry is None:
+                problems["passport_expiry"] = _("已办理护照，请填写护照有效期。")
+            elif self.passport_expiry <= today:
+                problems["passport_expiry"] = _("护照已过期，请先换发护照再提交。")
+
+        slots = {a.kind for a in self.attachments.all()}
+        required = [AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT]
+        if self.language_score is not None:
+            required.append(AttachmentKind.LANGUAGE)
+        for kind in required:
+            if kind not in slots:
+                problems[kind] = _("请上传%(slot)s。") % {"slot": AttachmentKind(kind).label}
+        return problems
+
+    def completeness(self, problems=None):
+        """The form's sections with what each still lacks, for the progress card."""
+        from apps.attachments.models import AttachmentKind
+
+        if problems is None:
+            problems = self.submission_problems()
+        section_of = dict.fromkeys(PERSONAL_FIELDS, SECTION_PERSONAL)
+        section_of |= dict.fromkeys(["language_test", "language_score"], SECTION_LANGUAGE)
+        section_of |= dict.fromkeys(
+            ["has_passport", "passport_number", "passport_expiry"], SECTION_PASSPORT
+        )
+        section_of |= dict.fromkeys(AttachmentKind.values, SECTION_ATTACHMENTS)
+        sections = {
+            key: {"key": key, "label": label, "missing": []} for key, label in SECTIONS.items()
+        }
+        for key, message in problems.items():
+            sections[section_of[key]]["missing"].append(message)
+        return list(sections.values())
+
+    def display_sections(self):
+        """What the student filled in, as [(section, [(label, value), ...])], for the details
+        page and the printed form. Blank values are shown as such, never hidden."""
+        blank = _("未填写")
+
+        def row(name, value=None):
+            field = self._meta.get_field(name)
+            if value is None:
+                value = getattr(self, name)
+                if field.choices and value:
+                    value = getattr(self, f"get_{name}_display")()
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            return (field.verbose_name, blank if value in ("", None) else value)
+
+        personal = [row(name) for name in PERSONAL_FIELDS]
+        language = [
+            row("language_test"),
+            row(
+                "language_score",
+                _("待补录") if self.language_score is None else self.language_score,
+            ),
+        ]
+        passport_answer = {True: _("是"), False: _("否"), None: blank}[self.has_passport]
+        passport = [row("has_passport", passport_answer)]
+        if self.has_passport:
+            passport += [row("passport_number"), row("passport_expiry")]
+        return [
+            (SECTIONS[SECTION_PERSONAL], personal),
+            (SECTIONS[SECTION_LANGUAGE], language),
+            (SECTIONS[SECTION_PASSPORT], passport),
+        ]
+
+    def passport_warning(self):
+        """A warning, not a refusal: many partner schools want six months beyond the stay."""
+        if not (self.has_passport and self.passport_expiry):
+            return None
+        if self.passport_expiry < add_months(self.program.end_date, 6):
+            return _(
+                "护照有效期（%(expiry)s）距项目结束不足六个月，部分学校和签证要求更长的有效期，"
+                "请尽快办理换发。"
+            ) % {"expiry": self.passport_expiry.isoformat()}
+        return None
+
 
 class EventKind(models.TextChoices):
     STATUS = "status", _("审核状态")
     ADMISSION = "admission", _("录取结果")
     SCORE = "score", _("补录分数")
     SUMMARY = "summary", _("交流总结")
+
+
+# What a status move means to the student reading the timeline, by (from, to).
+STATUS_HEADLINES = {
+    ("", Status.DRAFT): _("创建报名草稿"),
+    (Status.DRAFT, Status.SUBMITTED): _("提交申请"),
+    (Status.RETURNED, Status.SUBMITTED): _("修改后重新提交"),
+    (Status.SUBMITTED, Status.WITHDRAWN): _("撤回申请"),
+    (Status.WITHDRAWN, Status.DRAFT): _("重新报名"),
+    (Status.SUBMITTED, Status.RETURNED): _("退回修改"),
+    (Status.SUBMITTED, Status.APPROVED): _("审核通过"),
+    (Status.SUBMITTED, Status.REJECTED): _("审核不通过"),
+}
 
 
 class ApplicationEvent(models.Model):
@@ -196,3 +395,12 @@ class ApplicationEvent(models.Model):
     @property
     def to_label(self):
         return self._label(self.to_value)
+
+    @property
+    def headline(self):
+        """One line for the timeline: 提交申请, 退回修改, 录取结果：录取 …"""
+        if self.kind == EventKind.STATUS:
+            known = STATUS_HEADLINES.get((self.from_value, self.to_value))
+            if known:
+                return known
+        return f"{self.get_kind_display()}：{self.to_label}"

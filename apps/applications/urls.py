@@ -6,4 +6,13 @@ app_name = "applications"
 
 urlpatterns = [
     path("programs/<int:program_pk>/apply/", views.start, name="start"),
+    path("applications/", views.application_list, name="list"),
+    path("applications/<int:pk>/", views.detail, name="detail"),
+    path("applications/<int:pk>/edit/", views.edit, name="edit"),
+    path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/",
+        views.download_attachment,
+        name="attachment",
+    ),
 ]

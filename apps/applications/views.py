@@ -1,19 +1,225 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from apps.programs.models import Program, WindowState
+from apps.accounts.models import StudentProfile
+from apps.attachments.models import Attachment
+from apps.programs.models import Program
+
+from . import services
+from .forms import ApplicationForm, AttachmentsForm, max_upload_mb
+from .models import Application, ApplicationEvent, Status
+
+
+def _own_application(request, pk):
+    """The student's own application, or 404 for everyone else (no hint that it exists)."""
+    queryset = Application.objects.for_student(request.user).select_related("program")
+    return get_object_or_404(queryset, pk=pk)
 
 
 @login_required
+@require_POST
 def start(request, program_pk):
-    """报名. The form itself arrives with the application issue; the window is already enforced."""
+    """报名: create or reopen the draft, then show the form."""
     program = get_object_or_404(Program.objects.published(), pk=program_pk)
-    if not program.is_open():
-        if program.window_state() == WindowState.UPCOMING:
-            messages.error(request, _("该项目报名尚未开始，不能报名。"))
-        else:
-            messages.error(request, _("该项目已停止报名，不能报名。"))
+    try:
+        application, created = services.start_application(program=program, student=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
         return redirect(program)
-    return render(request, "applications/coming_soon.html", {"program": program})
+    if not application.is_editable:
+        messages.info(request, _("你已提交过该项目的申请，每个项目只能报名一次。"))
+        return redirect("applications:detail", application.pk)
+    if created:
+        messages.success(request, _("已创建报名草稿，填写后请点击「保存」或「提交」。"))
+    return redirect("applications:edit", application.pk)
+
+
+def _last_return_comment(application):
+    event = (
+        application.events.filter(to_value=Status.RETURNED)
+        .exclude(comment="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.comment if event else ""
+
+
+def _form_page(request, application, form, attachments_form, problems=None):
+    attachments = list(application.attachments.all())
+    if problems is None:
+        problems = application.submission_problems()
+    slots = [
+        {
+            "field": attachments_form[kind],
+            "files": [a for a in attachments if a.kind == kind],
+            "required": kind != "language" or application.language_score is not None,
+        }
+        for kind in services.FORM_SLOTS
+    ]
+    context = {
+        "application": application,
+        "program": application.program,
+        "form": form,
+        "attachments_form": attachments_form,
+        "slots": slots,
+        "sections": application.completeness(problems),
+        "ready": not problems,
+        "return_comment": _last_return_comment(application)
+        if application.status == Status.RETURNED
+        else "",
+        "max_upload_mb": max_upload_mb(),
+        "passport_warning": application.passport_warning(),
+    }
+    return render(request, "applications/form.html", context)
+
+
+@login_required
+def edit(request, pk):
+    """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
+    application = _own_application(request, pk)
+    if not application.is_editable:
+        messages.info(
+            request,
+            _("该申请为「%(status)s」，不能再修改。")
+            % {"status": application.get_status_display()},
+        )
+        return redirect("applications:detail", application.pk)
+    profile = StudentProfile.objects.filter(user=request.user).first()
+
+    if request.method != "POST":
+        form = ApplicationForm(instance=application, profile=profile)
+        return _form_page(request, application, form, AttachmentsForm())
+
+    form = ApplicationForm(request.POST, instance=application, profile=profile)
+    attachments_form = AttachmentsForm(request.POST, request.FILES)
+    form.is_valid()
+    attachments_form.is_valid()
+    remove_ids = [int(v) for v in request.POST.getlist("remove") if v.isdigit()]
+    try:
+        application = services.save_draft(
+            application=application,
+            user=request.user,
+            changes=form.valid_changes(),
+            new_files=attachments_form.accepted,
+            remove_ids=remove_ids,
+        )
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("applications:detail", application.pk)
+
+    if form.errors or attachments_form.errors:
+        messages.warning(
+            request, _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。")
+        )
+        return _form_page(request, application, form, attachments_form)
+
+    if request.POST.get("action") == "submit":
+        try:
+            application = services.submit_application(application=application, user=request.user)
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+            form = ApplicationForm(instance=application, profile=profile)
+            attachments_form = AttachmentsForm()
+            for name, message in error.problems.items():
+                target = form if name in form.fields else attachments_form
+                if name in target.fields:
+                    target.add_error(name, message)
+            return _form_page(request, application, form, attachments_form, problems=error.problems)
+        messages.success(
+            request,
+            _("申请已提交，将由%(office)s审核。请在详情页下载申请表，打印并按要求签字盖章。")
+            % {"office": application.program.words["office"]},
+        )
+        if warning := application.passport_warning():
+            messages.warning(request, warning)
+        return redirect("applications:detail", application.pk)
+
+    if remove_ids:
+        messages.success(request, _("文件已删除，其余内容已保存。"))
+    else:
+        messages.success(request, _("已保存。下次可以在「近期申请列表」中点击「编辑」继续填写。"))
+    return redirect("applications:edit", application.pk)
+
+
+@login_required
+def application_list(request):
+    """近期申请列表: every application of the student, newest first."""
+    applications = Application.objects.for_student(request.user).select_related("program")
+    return render(request, "applications/list.html", {"applications": applications})
+
+
+@login_required
+def detail(request, pk):
+    """详情: what was submitted, the files, the history, and what the student may do now."""
+    queryset = (
+        Application.objects.for_student(request.user)
+        .select_related("program")
+        .prefetch_related(
+            "attachments",
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+        )
+    )
+    application = get_object_or_404(queryset, pk=pk)
+    events = list(application.events.all())
+    return_comment = next(
+        (e.comment for e in reversed(events) if e.to_value == Status.RETURNED and e.comment), ""
+    )
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "program": application.program,
+            "attachments": application.attachments.all(),
+            "events": events,
+            "return_comment": return_comment if application.status == Status.RETURNED else "",
+        },
+    )
+
+
+@login_required
+def withdraw(request, pk):
+    """撤回申请: a confirm page, then POST."""
+    application = _own_application(request, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw_application(application=application, user=request.user)
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("申请已撤回。"))
+        return redirect("applications:detail", application.pk)
+    if not application.can_withdraw:
+        messages.error(
+            request,
+            _("该申请当前为「%(status)s」，不能撤回；只有待审核的申请可以撤回。")
+            % {"status": application.get_status_display()},
+        )
+        return redirect("applications:detail", application.pk)
+    return render(request, "applications/withdraw_confirm.html", {"application": application})
+
+
+@login_required
+def download_attachment(request, pk, attachment_pk):
+    """A file of an application, for its owner and the staff of its track only."""
+    visible = Application.objects.visible_to(request.user)
+    attachment = get_object_or_404(
+        Attachment.objects.filter(application__in=visible), pk=attachment_pk, application_id=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

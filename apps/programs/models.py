@@ -32,6 +32,13 @@ TRACK_WORDS = {
 }
 
 
+# Each track's office is a group of staff accounts; membership decides what a clerk sees.
+OFFICE_GROUPS = {
+    Region.INTERNATIONAL: "学生出国事务办公室",
+    Region.HMT: "港澳台事务办公室",
+}
+
+
 class WindowState(models.TextChoices):
     OPEN = "open", _("报名中")
     UPCOMING = "upcoming", _("未开始")

@@ -5,6 +5,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from apps.applications.models import Application
+
 from .forms import CatalogFilterForm
 from .models import TRACK_WORDS, Program, Region
 
@@ -54,8 +56,14 @@ def program_list(request, region):
 def program_detail(request, region, pk):
     region = _region_or_404(region)
     program = get_object_or_404(Program.objects.published(), pk=pk, region=region)
+    mine = Application.objects.for_student(request.user).filter(program=program).first()
     return render(
         request,
         "programs/program_detail.html",
-        {"program": program, "words": program.words, "can_apply": program.is_open()},
+        {
+            "program": program,
+            "words": program.words,
+            "can_apply": program.is_open(),
+            "application": mine,
+        },
     )

@@ -49,13 +49,13 @@ def test_student_signs_in_browses_both_tracks_and_sees_apply_only_while_open(
 
     page.get_by_role("link", name="东京大学本科生交换项目").click()
     expect(page.get_by_role("heading", name="东京大学本科生交换项目")).to_be_visible()
-    expect(page.get_by_role("link", name="报名")).to_be_visible()
+    expect(page.get_by_role("button", name="报名")).to_be_visible()
     snap("open-program")
 
     page.go_back()
     page.get_by_role("link", name="京都大学短期访学项目").click()
     expect(page.get_by_text("该项目已停止报名")).to_be_visible()
-    expect(page.get_by_role("link", name="报名", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="报名", exact=True)).to_have_count(0)
 
     open_nav(page)
     page.get_by_role("link", name="校际交流项目（港澳台）").click()

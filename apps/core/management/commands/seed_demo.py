@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
-from apps.programs.models import Program, Region
+from apps.programs.models import OFFICE_GROUPS, Program, Region
 
 DEFAULT_PASSWORD = "demo-pass-2026"
 
@@ -92,8 +93,18 @@ STUDENTS = [
 ]
 
 STAFF = [
-    {"username": "intl_clerk", "first_name": "国际交流部", "last_name": "审核员"},
-    {"username": "hmt_clerk", "first_name": "港澳台办", "last_name": "审核员"},
+    {
+        "username": "intl_clerk",
+        "first_name": "国际交流部",
+        "last_name": "审核员",
+        "region": Region.INTERNATIONAL,
+    },
+    {
+        "username": "hmt_clerk",
+        "first_name": "港澳台办",
+        "last_name": "审核员",
+        "region": Region.HMT,
+    },
 ]
 
 
@@ -168,6 +179,8 @@ class Command(BaseCommand):
             user = self._user(User, clerk["username"], password, is_staff=True)
             user.first_name, user.last_name = clerk["first_name"], clerk["last_name"]
             user.save(update_fields=["first_name", "last_name"])
+            office, _ = Group.objects.get_or_create(name=OFFICE_GROUPS[clerk["region"]])
+            user.groups.add(office)
             accounts.append((user.username, "office staff / 审核员"))
         self._user(User, "admin", password, is_staff=True, is_superuser=True)
         accounts.append(("admin", "administrator / 管理员"))

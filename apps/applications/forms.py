@@ -1,0 +1,170 @@
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import PERSONAL_FIELDS
+from apps.attachments.models import AttachmentKind
+from apps.attachments.validators import check_upload
+
+from .models import Application, score_range_error
+from .services import FORM_SLOTS
+
+PASSPORT_FIELDS = ["has_passport", "passport_number", "passport_expiry"]
+LANGUAGE_FIELDS = ["language_test", "language_score"]
+
+
+class ApplicationForm(forms.ModelForm):
+    """报名信息: nothing is required here, so that 保存 keeps an incomplete draft.
+
+    What 提交 needs is checked by `Application.submission_problems`; this form only
+    refuses values of the wrong type or out of range. Fields the directory supplied to the
+    profile are shown from the profile and locked.
+    """
+
+    has_passport = forms.TypedChoiceField(
+        label=_("是否已办理护照"),
+        choices=[(True, _("是")), (False, _("否"))],
+        coerce=lambda value: value in (True, "True"),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Application
+        fields = [*PERSONAL_FIELDS, *LANGUAGE_FIELDS, *PASSPORT_FIELDS]
+        widgets = {
+            "passport_expiry": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "language_score": forms.NumberInput(attrs={"step": "0.5", "min": "0"}),
+            "enrollment_year": forms.NumberInput(attrs={"min": "1950", "max": "2100"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        help_texts = {
+            "language_score": _(
+                "正要参加考试或尚未得知成绩时可以不填，提交后可以补录一次。"
+                "考试类型和成绩要么都填，要么都不填。"
+            ),
+            "passport_expiry": _("护照须在有效期内；距项目结束不足六个月时会提醒你尽快换发。"),
+        }
+
+    def __init__(self, *args, profile=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["passport_number"].widget.attrs["autocomplete"] = "off"
+        locked = set(profile.ldap_fields) if profile else set()
+        for name in locked & set(PERSONAL_FIELDS):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("来自统一身份认证，如有错误请联系学院更正。")
+            self.initial[name] = getattr(profile, name)
+        self.locked_fields = sorted(locked & set(PERSONAL_FIELDS))
+
+    def clean_passport_number(self):
+        return "".join(self.cleaned_data["passport_number"].split()).upper()
+
+    def clean(self):
+        data = super().clean()
+        if "language_score" in data and "language_test" in data:
+            error = score_range_error(data["language_test"], data["language_score"])
+            if error:
+                self.add_error("language_score", error)
+
+        if "has_passport" in data and data["has_passport"] is not True:
+            # 否 stores no passport data, whatever the browser sent.
+            typed = self.data.get(self.add_prefix("passport_number"), "").strip() or (
+                self.data.get(self.add_prefix("passport_expiry"), "").strip()
+            )
+            if data["has_passport"] is None and typed:
+                self.add_error("has_passport", _("填写护照信息前，请先选择「是」。"))
+            for name in ("passport_number", "passport_expiry"):
+                self._errors.pop(name, None)
+            data["passport_number"], data["passport_expiry"] = "", None
+        return data
+
+    def valid_changes(self):
+        """The fields that passed validation, ready for `save_draft`.
+
+        The passport answer and its two fields move together or not at all, so that a
+        typo in one never leaves the stored trio inconsistent.
+        """
+        changes = {
+            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
+        }
+        if any(name in self.errors for name in PASSPORT_FIELDS):
+            for name in PASSPORT_FIELDS:
+                changes.pop(name, None)
+        return changes
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A slot that takes several files at once; each is checked by `AttachmentsForm`."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
+SLOT_HELP = {
+    AttachmentKind.TRANSCRIPT: _(
+        "本科生的中英文成绩单在本科生院开具。研究生的中英文成绩单在研究生院开具。"
+    ),
+    AttachmentKind.ENROLLMENT: _(
+        "本科生的中英文在读证明在本科生院开具。研究生的中英文在读证明在研究生院开具。"
+    ),
+    AttachmentKind.LANGUAGE: _("如暂无语言证明原件，请上传网页截图。"),
+}
+
+
+def printable_name(name):
+    """The file name as the browser sent it, without characters that could mislead a reader."""
+    cleaned = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    return cleaned[:80] or "?"
+
+
+class AttachmentsForm(forms.Form):
+    """The three attachment slots. Good files are kept even when another one is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+        for kind in FORM_SLOTS:
+            self.fields[kind] = MultipleFileField(
+                label=AttachmentKind(kind).label,
+                required=False,
+                help_text=SLOT_HELP[kind],
+            )
+            self.fields[kind].widget.attrs.update({"accept": accept, "data-slot": kind})
+        self.accepted = []
+
+    def clean(self):
+        data = super().clean()
+        for kind in FORM_SLOTS:
+            for uploaded in data.get(kind) or []:
+                try:
+                    checked = check_upload(uploaded)
+                except ValidationError as error:
+                    for message in error.messages:
+                        self.add_error(
+                            kind,
+                            _("「%(name)s」未上传：%(reason)s")
+                            % {"name": printable_name(uploaded.name), "reason": message},
+                        )
+                else:
+                    self.accepted.append((kind, uploaded, checked))
+        return data
+
+
+def max_upload_mb():
+    return settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)

@@ -1,0 +1,191 @@
+"""Every change to an application happens here, with its guards and its history row.
+
+Each function is keyword-only, runs in one transaction, locks the application row
+(`select_for_update`), refuses a wrong starting state with `ApplicationError`, saves
+with `update_fields` and records an `ApplicationEvent`. Views and admin actions call
+these and nothing else.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
+from apps.attachments.models import Attachment, AttachmentKind
+
+from .models import EDITABLE_STATUSES, Application, ApplicationEvent, EventKind, Status
+
+# The slots a student fills on the form (score proof and summary have their own pages).
+FORM_SLOTS = (AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT, AttachmentKind.LANGUAGE)
+
+
+class ApplicationError(Exception):
+    """A refused action. `message` is shown to the person who asked; `problems` maps
+    fields or attachment slots to what is wrong with them."""
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or {}
+
+
+def _locked(application):
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=application.pk)
+    )
+
+
+def _record(application, *, actor, to_value, from_value="", kind=EventKind.STATUS, comment=""):
+    return ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        actor=actor,
+        comment=comment,
+    )
+
+
+def _move(application, *, to, actor, comment="", extra_fields=()):
+    """Set the status and record the move; the caller holds the row lock and checked `from`."""
+    from_value = application.status
+    application.status = to
+    application.save(update_fields=["status", "updated_at", *extra_fields])
+    _record(application, actor=actor, from_value=from_value, to_value=to, comment=comment)
+    return application
+
+
+def _refuse_closed_program(program):
+    if not program.is_published:
+        raise ApplicationError(_("该项目已下线，不能报名或提交。"))
+    if not program.is_open():
+        if timezone.now() < program.opens_at:
+            raise ApplicationError(_("该项目报名尚未开始，不能报名。"))
+        raise ApplicationError(_("该项目已停止报名，不能报名或提交。"))
+
+
+def start_application(*, program, student):
+    """报名: the student's draft for `program`, created from the profile or reopened.
+
+    Returns (application, created). An application already with the office is returned
+    unchanged so that the caller can show it; a withdrawn one becomes a draft again.
+    """
+    with transaction.atomic():
+        existing = (
+            Application.objects.select_for_update().filter(student=student, program=program).first()
+        )
+        if existing is not None and existing.status not in (*EDITABLE_STATUSES, Status.WITHDRAWN):
+            return existing, False
+        _refuse_closed_program(program)
+        if existing is not None:
+            if existing.status == Status.WITHDRAWN:
+                existing.submitted_at = None
+                _move(existing, to=Status.DRAFT, actor=student, extra_fields=["submitted_at"])
+            return existing, False
+
+        profile = StudentProfile.objects.filter(user=student).first()
+        details = {name: getattr(profile, name) for name in PERSONAL_FIELDS} if profile else {}
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    student=student, program=program, **details
+                )
+        except IntegrityError:
+            # A second tab won the race: use its draft.
+            return Application.objects.get(student=student, program=program), False
+        _record(application, actor=student, to_value=Status.DRAFT)
+        return application, True
+
+
+def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
+    """保存: store whatever is filled, valid or incomplete, plus uploads and removals.
+
+    `changes` maps field names to already-validated values; `new_files` holds
+    (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`.
+    """
+    stored = []
+    try:
+        with transaction.atomic():
+            application = _locked(application)
+            if not application.is_editable:
+                raise ApplicationError(
+                    _("该申请已提交（%(status)s），不能再修改。")
+                    % {"status": application.get_status_display()}
+                )
+            for name, value in changes.items():
+                setattr(application, name, value)
+            application.save(update_fields=[*changes, "updated_at"])
+
+            if remove_ids:
+                for attachment in application.attachments.filter(
+                    pk__in=remove_ids, kind__in=FORM_SLOTS
+                ):
+                    attachment.delete()
+
+            limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
+            counts = {
+                kind: application.attachments.filter(kind=kind).count() for kind in FORM_SLOTS
+            }
+            for kind, uploaded, checked in new_files:
+                if counts[kind] >= limit:
+                    raise ApplicationError(
+                        _("%(slot)s 最多上传 %(limit)s 个文件，请先删除不需要的文件。")
+                        % {"slot": AttachmentKind(kind).label, "limit": limit}
+                    )
+                counts[kind] += 1
+                stored.append(_store(application, kind, uploaded, checked))
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return application
+
+
+def _store(application, kind, uploaded, checked):
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        original_name=checked.name,
+        size=checked.size,
+        content_type=checked.content_type,
+    )
+    attachment.file.save(checked.name, uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+def submit_application(*, application, user):
+    """提交: draft or returned → submitted, if the program still takes applications and
+    everything the office needs is there. Nothing is changed when refused."""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status not in EDITABLE_STATUSES:
+            raise ApplicationError(
+                _("该申请已提交（%(status)s），不能重复提交。")
+                % {"status": application.get_status_display()}
+            )
+        _refuse_closed_program(application.program)
+        problems = application.submission_problems()
+        if problems:
+            raise ApplicationError(
+                _("还有 %(count)s 项未完成，请按提示补充后再提交；已填写的内容都已保存。")
+                % {"count": len(problems)},
+                problems=problems,
+            )
+        application.submitted_at = timezone.now()
+        return _move(application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"])
+
+
+def withdraw_application(*, application, user):
+    """撤回: submitted → withdrawn, only before the office has decided."""
+    with transaction.atomic():
+        application = _locked(application)
+        if not application.can_withdraw:
+            raise ApplicationError(
+                _("该申请当前为「%(status)s」，不能撤回；只有待审核的申请可以撤回。")
+                % {"status": application.get_status_display()}
+            )
+        return _move(application, to=Status.WITHDRAWN, actor=user)
