@@ -88,12 +88,17 @@ class ApplicationForm(forms.ModelForm):
     def valid_changes(self):
         """The fields that passed validation, ready for `save_draft`.
 
-        The passport answer and its two fields move together or not at all, so that a
-        typo in one never leaves the stored trio inconsistent.
+        A field the client did not send is left alone (an old tab or a script posting a
+        few fields never blanks the rest). The passport answer and its two fields move
+        together or not at all, so that a typo in one never leaves the trio inconsistent;
+        否 clears the other two even when they were not sent.
         """
-        changes = {
-            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
-        }
+        data = self.cleaned_data
+        sent = {name for name in self.Meta.fields if self.add_prefix(name) in self.data}
+        sent |= {name for name in self.locked_fields}
+        if data.get("has_passport") is not True and "has_passport" in sent:
+            sent |= {"passport_number", "passport_expiry"}
+        changes = {name: data[name] for name in self.Meta.fields if name in data and name in sent}
         if any(name in self.errors for name in PASSPORT_FIELDS):
             for name in PASSPORT_FIELDS:
                 changes.pop(name, None)

@@ -123,8 +123,11 @@ def edit(request, pk):
             application = services.submit_application(application=application, user=request.user)
         except services.ApplicationError as error:
             messages.error(request, error.message)
-            form = ApplicationForm(instance=application, profile=profile)
-            attachments_form = AttachmentsForm()
+            # What was posted is now saved: show it again with the problems beside it.
+            form = ApplicationForm(request.POST, instance=application, profile=profile)
+            attachments_form = AttachmentsForm(request.POST, {})
+            form.is_valid()
+            attachments_form.is_valid()
             for name, message in error.problems.items():
                 target = form if name in form.fields else attachments_form
                 if name in target.fields:

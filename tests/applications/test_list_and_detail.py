@@ -1,0 +1,143 @@
+"""近期申请列表 and 详情: what the student sees of their applications."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.applications.models import Application, ApplicationEvent, Status
+from tests.factories import ProgramFactory, StudentProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("applications:list")
+
+
+def detail_url(application):
+    return reverse("applications:detail", args=[application.pk])
+
+
+def test_list_shows_every_application_newest_first_with_status_and_result(
+    student_client, make_draft, make_submitted
+):
+    older = make_submitted(program=ProgramFactory(title="早报的项目"))
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        newer = make_draft(program=ProgramFactory(title="新报的项目", region="hmt"), complete=False)
+
+    response = student_client.get(LIST_URL)
+
+    text = response.text
+    assert text.index("新报的项目") < text.index("早报的项目")
+    assert "待审核" in text and "草稿" in text and "待定" in text
+    assert "校际交流项目（港澳台）" in text
+    assert reverse("applications:edit", args=[newer.pk]) in text, "编辑 on the draft"
+    assert reverse("applications:edit", args=[older.pk]) not in text
+    assert detail_url(older) in text
+
+
+def test_list_shows_only_the_students_own_applications(student_client, make_draft):
+    make_draft(program=ProgramFactory(title="别人的项目"), owner=StudentProfileFactory().user)
+    response = student_client.get(LIST_URL)
+    assert "别人的项目" not in response.text
+    assert "你还没有报名任何项目。" in response.text
+
+
+def test_list_offers_edit_on_returned_applications(student_client, make_submitted):
+    application = make_submitted()
+    Application.objects.filter(pk=application.pk).update(status=Status.RETURNED)
+    response = student_client.get(LIST_URL)
+    assert "退回修改" in response.text
+    assert reverse("applications:edit", args=[application.pk]) in response.text
+
+
+def test_anonymous_list_and_detail_are_sent_to_login(client, make_draft):
+    application = make_draft()
+    client.logout()
+    for url in (LIST_URL, detail_url(application)):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_detail_shows_what_was_submitted_the_files_and_the_history(
+    student_client, make_submitted, django_user_model
+):
+    application = make_submitted(
+        has_passport=True,
+        passport_number="E12345678",
+        passport_expiry=timezone.localdate() + timedelta(days=2000),
+    )
+    clerk = django_user_model.objects.create_user("clerk", first_name="审核员", is_staff=True)
+    ApplicationEvent.objects.create(
+        application=application,
+        from_value="submitted",
+        to_value="returned",
+        actor=clerk,
+        comment="请补充英文成绩单。",
+    )
+    Application.objects.filter(pk=application.pk).update(status=Status.RETURNED)
+
+    text = student_client.get(detail_url(application)).text
+
+    for value in ["张晓明", "Zhang Xiaoming", "软件工程", "本科", "E12345678", "待补录"]:
+        assert value in text
+    for name in ["transcript.pdf", "enrollment.pdf"]:
+        assert name in text
+    for step in ["创建报名草稿", "提交申请", "退回修改", "请补充英文成绩单。", "本人", "审核员"]:
+        assert step in text
+    assert reverse("applications:edit", args=[application.pk]) in text
+
+
+def test_detail_offers_withdraw_only_while_submitted(student_client, make_submitted, make_draft):
+    submitted = make_submitted()
+    draft = make_draft()
+    withdraw = reverse("applications:withdraw", args=[submitted.pk])
+    assert withdraw in student_client.get(detail_url(submitted)).text
+    assert (
+        reverse("applications:withdraw", args=[draft.pk])
+        not in student_client.get(detail_url(draft)).text
+    )
+
+
+def test_another_students_detail_is_404(client, make_submitted):
+    application = make_submitted()
+    client.force_login(StudentProfileFactory().user)
+    assert client.get(detail_url(application)).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_list_query_count_does_not_grow_with_rows(
+    student_client, student, make_draft, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        make_draft(complete=False)
+    # session, user, the applications with their programs, the header's profile
+    with django_assert_num_queries(4):
+        response = student_client.get(LIST_URL)
+    assert response.text.count("/edit/") == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_detail_query_count_does_not_grow_with_files_or_history(
+    student_client, student, make_draft, django_assert_num_queries, rows
+):
+    from apps.applications import services
+    from apps.attachments.models import AttachmentKind
+    from tests.applications.conftest import checked
+
+    application = make_draft(complete=False)
+    services.save_draft(
+        application=application,
+        user=student,
+        changes={},
+        new_files=[checked(AttachmentKind.TRANSCRIPT) for _ in range(min(rows, 5))],
+    )
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(application=application, to_value="draft", actor=student)
+        for _ in range(rows)
+    )
+    # session, user, application with program, attachments, events with actors, profile
+    with django_assert_num_queries(6):
+        response = student_client.get(detail_url(application))
+    assert response.status_code == 200
