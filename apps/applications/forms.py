@@ -44,10 +44,6 @@ class ApplicationForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
         help_texts = {
-            "language_score": _(
-                "正要参加考试或尚未得知成绩时可以不填，提交后可以补录一次。"
-                "考试类型和成绩要么都填，要么都不填。"
-            ),
             "passport_expiry": _("护照须在有效期内；距项目结束不足六个月时会提醒你尽快换发。"),
         }
 
@@ -56,6 +52,9 @@ class ApplicationForm(forms.ModelForm):
         for field in self.fields.values():
             field.required = False
         self.fields["passport_number"].widget.attrs["autocomplete"] = "off"
+        for name in ("gender", "degree_level", "language_test"):
+            choices = [c for c in self.fields[name].choices if c[0] != ""]
+            self.fields[name].choices = [("", _("请选择")), *choices]
         locked = set(profile.ldap_fields) if profile else set()
         for name in locked & set(PERSONAL_FIELDS):
             self.fields[name].disabled = True
@@ -141,8 +140,11 @@ def printable_name(name):
 class AttachmentsForm(forms.Form):
     """The three attachment slots. Good files are kept even when another one is refused."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, room=None, **kwargs):
+        """`room` maps each slot to how many more files it may take (default: the limit)."""
         super().__init__(*args, **kwargs)
+        limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
+        self.room = {kind: limit for kind in FORM_SLOTS} | (room or {})
         accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
         for kind in FORM_SLOTS:
             self.fields[kind] = MultipleFileField(
@@ -157,6 +159,16 @@ class AttachmentsForm(forms.Form):
         data = super().clean()
         for kind in FORM_SLOTS:
             for uploaded in data.get(kind) or []:
+                if self.room[kind] <= 0:
+                    self.add_error(
+                        kind,
+                        _("「%(name)s」未上传：每项最多 %(limit)s 个文件，请先删除不需要的文件。")
+                        % {
+                            "name": printable_name(uploaded.name),
+                            "limit": settings.ATTACHMENT_MAX_FILES_PER_SLOT,
+                        },
+                    )
+                    continue
                 try:
                     checked = check_upload(uploaded)
                 except ValidationError as error:
@@ -168,8 +180,5 @@ class AttachmentsForm(forms.Form):
                         )
                 else:
                     self.accepted.append((kind, uploaded, checked))
+                    self.room[kind] -= 1
         return data
-
-
-def max_upload_mb():
-    return settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)

@@ -73,6 +73,12 @@ def score_range_error(test, score):
     return None
 
 
+def format_score(score):
+    """7.0 → "7", 6.5 → "6.5", 100.0 → "100": scores as people write them."""
+    text = f"{score:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 passport_number_validator = RegexValidator(
     r"^[A-Z0-9]{5,20}$", _("护照号码只能包含字母和数字（5 到 20 位）。")
 )
@@ -224,6 +230,11 @@ class Application(PersonalDetails):
     @property
     def score_missing(self):
         return self.language_score is None
+
+    @property
+    def awaits_admission_result(self):
+        """待定 means something only once the office has the application."""
+        return self.status in (Status.SUBMITTED, Status.RETURNED, Status.APPROVED)
 
     @property
     def can_withdraw(self):

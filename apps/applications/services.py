@@ -136,7 +136,7 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
                         % {"slot": AttachmentKind(kind).label, "limit": limit}
                     )
                 counts[kind] += 1
-                stored.append(_store(application, kind, uploaded, checked))
+                _store(application, kind, uploaded, checked, stored)
     except BaseException:
         for attachment in stored:
             attachment.file.storage.delete(attachment.file.name)
@@ -144,7 +144,8 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
     return application
 
 
-def _store(application, kind, uploaded, checked):
+def _store(application, kind, uploaded, checked, stored):
+    """Write the file under a generated name, then its row; `stored` lists written files."""
     attachment = Attachment(
         application=application,
         kind=kind,
@@ -153,8 +154,8 @@ def _store(application, kind, uploaded, checked):
         content_type=checked.content_type,
     )
     attachment.file.save(checked.name, uploaded, save=False)
+    stored.append(attachment)
     attachment.save()
-    return attachment
 
 
 def submit_application(*, application, user):

@@ -1,3 +1,6 @@
+from collections import Counter
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -8,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import StudentProfile
 from apps.attachments.models import Attachment
+from apps.attachments.validators import max_upload_mb
 from apps.programs.models import Program
 
 from . import services
-from .forms import ApplicationForm, AttachmentsForm, max_upload_mb
+from .forms import ApplicationForm, AttachmentsForm
 from .models import Application, ApplicationEvent, Status
 
 
@@ -69,6 +73,7 @@ def _form_page(request, application, form, attachments_form, problems=None):
         "slots": slots,
         "sections": application.completeness(problems),
         "ready": not problems,
+        "missing_count": len(problems),
         "return_comment": _last_return_comment(application)
         if application.status == Status.RETURNED
         else "",
@@ -76,6 +81,17 @@ def _form_page(request, application, form, attachments_form, problems=None):
         "passport_warning": application.passport_warning(),
     }
     return render(request, "applications/form.html", context)
+
+
+def _ids(values):
+    """Primary keys from form values; anything else (², 10**30, "x") is ignored."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 9]
+
+
+def _room_per_slot(application, removing):
+    limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
+    taken = Counter(application.attachments.exclude(pk__in=removing).values_list("kind", flat=True))
+    return {kind: limit - taken[kind] for kind in services.FORM_SLOTS}
 
 
 @login_required
@@ -95,11 +111,13 @@ def edit(request, pk):
         form = ApplicationForm(instance=application, profile=profile)
         return _form_page(request, application, form, AttachmentsForm())
 
+    remove_ids = _ids(request.POST.getlist("remove"))
     form = ApplicationForm(request.POST, instance=application, profile=profile)
-    attachments_form = AttachmentsForm(request.POST, request.FILES)
+    attachments_form = AttachmentsForm(
+        request.POST, request.FILES, room=_room_per_slot(application, remove_ids)
+    )
     form.is_valid()
     attachments_form.is_valid()
-    remove_ids = [int(v) for v in request.POST.getlist("remove") if v.isdigit()]
     try:
         application = services.save_draft(
             application=application,
@@ -135,7 +153,7 @@ def edit(request, pk):
             return _form_page(request, application, form, attachments_form, problems=error.problems)
         messages.success(
             request,
-            _("申请已提交，将由%(office)s审核。请在详情页下载申请表，打印并按要求签字盖章。")
+            _("申请已提交，将由%(office)s审核。审核结果会显示在本页和「近期申请列表」中。")
             % {"office": application.program.words["office"]},
         )
         if warning := application.passport_warning():

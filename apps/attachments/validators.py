@@ -94,7 +94,7 @@ def _check_size(size):
             _("文件超过 %(limit)s MB 的大小上限，请压缩后再上传。"),
             code="too_large",
             # 10 MiB -> "10", 2.5 MiB -> "2.5"
-            params={"limit": f"{limit / 2**20:.3f}".rstrip("0").rstrip(".")},
+            params={"limit": max_upload_mb()},
         )
 
 
@@ -174,3 +174,8 @@ def _fix_extension(name, extensions):
     if dot and EXTENSION.fullmatch(ext):
         name = stem
     return f"{name}.{extensions[0]}"
+
+
+def max_upload_mb():
+    """The size cap as people read it: 10, 2.5, 0.125 (MB)."""
+    return f"{settings.ATTACHMENT_MAX_BYTES / 2**20:.3f}".rstrip("0").rstrip(".")

@@ -18,6 +18,12 @@ def test_seed_demo_is_idempotent_and_covers_every_window_state(settings):
         states = {program.window_state() for program in programs}
         assert states == set(WindowState)
     assert get_user_model().objects.filter(username="admin", is_superuser=True).count() == 1
+    student = get_user_model().objects.get(username="2023301000001")
+    statuses = sorted(student.applications.values_list("status", flat=True))
+    assert statuses == ["draft", "submitted"], "demo applications are made once"
+    submitted = student.applications.get(status="submitted")
+    assert submitted.attachments.count() == 3
+    assert submitted.events.filter(to_value="submitted", actor=student).exists()
 
 
 def test_seed_demo_accounts_can_sign_in(settings, capsys):

@@ -1,15 +1,24 @@
 """Demo data for a newcomer's laptop: programs in both tracks and accounts to sign in with."""
 
+import io
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfWriter
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
+from apps.applications import services
+from apps.applications.models import LanguageTest
+from apps.attachments.models import AttachmentKind
+from apps.attachments.validators import check_upload
 from apps.programs.models import OFFICE_GROUPS, Program, Region
 
 DEFAULT_PASSWORD = "demo-pass-2026"
@@ -130,6 +139,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             programs = self._programs()
             accounts = self._accounts(password)
+            self._applications()
         self.stdout.write(self.style.SUCCESS(f"{programs} demo programs in two tracks."))
         self.stdout.write(f"Demo accounts (password for all: {password}):")
         for username, role in accounts:
@@ -186,6 +196,38 @@ class Command(BaseCommand):
         accounts.append(("admin", "administrator / 管理员"))
         return accounts
 
+    def _applications(self):
+        """The first demo student has one submitted application and one half-done draft."""
+        student = get_user_model().objects.get(username=STUDENTS[0]["username"])
+        if student.applications.exists():
+            return
+        open_programs = Program.objects.in_region(Region.INTERNATIONAL).open_now().order_by("pk")
+        submitted, draft = open_programs[0], open_programs[1]
+
+        application, _ = services.start_application(program=submitted, student=student)
+        files = [
+            _demo_file(AttachmentKind.TRANSCRIPT, "中英文成绩单.pdf"),
+            _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
+            _demo_file(AttachmentKind.LANGUAGE, "雅思成绩截图.png"),
+        ]
+        changes = {
+            "name_en": "Zhang Xiaoming",
+            "phone": "13800001234",
+            "email": "zhangxm@example.edu.cn",
+            "language_test": LanguageTest.IELTS,
+            "language_score": Decimal("7.0"),
+            "has_passport": True,
+            "passport_number": "E12345678",
+            "passport_expiry": timezone.localdate() + timedelta(days=5 * 365),
+        }
+        services.save_draft(application=application, user=student, changes=changes, new_files=files)
+        services.submit_application(application=application, user=student)
+
+        application, _ = services.start_application(program=draft, student=student)
+        services.save_draft(
+            application=application, user=student, changes={"name_en": "Zhang Xiaoming"}
+        )
+
     @staticmethod
     def _user(User, username, password, **flags):
         user, _ = User.objects.get_or_create(username=username)
@@ -194,3 +236,18 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         return user
+
+
+def _demo_file(kind, name):
+    """A small real file of the right type, so that the upload checks accept it."""
+    buffer = io.BytesIO()
+    if name.endswith(".pdf"):
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        writer.write(buffer)
+        content_type = "application/pdf"
+    else:
+        Image.new("RGB", (640, 400), (235, 240, 248)).save(buffer, "PNG")
+        content_type = "image/png"
+    upload = SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+    return kind, upload, check_upload(upload)
