@@ -19,6 +19,7 @@ PAGES = [
     ("list-international", "/programs/international/"),
     ("list-hmt-search", "/programs/hmt/?q=香港&state=open"),
     ("profile", "/accounts/profile/"),
+    ("my-applications", "/applications/"),
 ]
 
 
@@ -42,6 +43,16 @@ def main():
             page.goto(BASE + "/programs/international/?state=closed")
             page.click("table a >> nth=0")
             page.screenshot(path=OUT / f"{label}-detail-closed.png", full_page=True)
+            # The demo student's submitted application and half-done draft (seed_demo).
+            page.goto(BASE + "/applications/")
+            page.click("table a.fw-semibold >> nth=0")
+            page.screenshot(path=OUT / f"{label}-application-first.png", full_page=True)
+            page.goto(BASE + "/applications/")
+            page.click("table a.fw-semibold >> nth=1")
+            page.screenshot(path=OUT / f"{label}-application-second.png", full_page=True)
+            page.goto(BASE + "/applications/")
+            page.click("table a.btn >> text=编辑")
+            page.screenshot(path=OUT / f"{label}-application-form.png", full_page=True)
             page.close()
         browser.close()
     print(f"screenshots in {OUT}/")

@@ -1,6 +1,9 @@
 import pytest
 
-from tests.factories import PASSWORD, StudentProfileFactory
+from apps.applications import services
+from apps.attachments.models import AttachmentKind
+from tests.builders import COMPLETE, checked
+from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
 
 
@@ -38,6 +41,36 @@ def student_client(client, student):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def make_draft(student):
+    """A draft of `student` (or `owner`), optionally complete with the two required files."""
+
+    def make(program=None, owner=None, complete=True, **changes):
+        owner = owner or student
+        program = program or ProgramFactory()
+        application, _ = services.start_application(program=program, student=owner)
+        fields = {**COMPLETE, **changes} if complete else changes
+        files = (
+            [checked(AttachmentKind.TRANSCRIPT), checked(AttachmentKind.ENROLLMENT)]
+            if complete
+            else []
+        )
+        return services.save_draft(
+            application=application, user=owner, changes=fields, new_files=files
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_submitted(make_draft):
+    def make(**kwargs):
+        application = make_draft(**kwargs)
+        return services.submit_application(application=application, user=application.student)
+
+    return make
 
 
 # --- A real directory for the LDAP tests (tests/ldap_server.py) -------------------------

@@ -357,7 +357,7 @@ STATUS_HEADLINES = {
     ("", Status.DRAFT): _("创建报名草稿"),
     (Status.DRAFT, Status.SUBMITTED): _("提交申请"),
     (Status.RETURNED, Status.SUBMITTED): _("修改后重新提交"),
-    (Status.SUBMITTED, Status.WITHDRAWN): _("撤回申请"),
+    (Status.SUBMITTED, Status.WITHDRAWN): pgettext_lazy("event", "撤回申请"),
     (Status.WITHDRAWN, Status.DRAFT): _("重新报名"),
     (Status.SUBMITTED, Status.RETURNED): _("退回修改"),
     (Status.SUBMITTED, Status.APPROVED): _("审核通过"),

@@ -124,7 +124,7 @@ def test_detail_query_count_does_not_grow_with_files_or_history(
 ):
     from apps.applications import services
     from apps.attachments.models import AttachmentKind
-    from tests.applications.conftest import checked
+    from tests.builders import checked
 
     application = make_draft(complete=False)
     services.save_draft(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.applications import services
 from apps.applications.models import Application, ApplicationEvent, Status
 from apps.attachments.models import Attachment, AttachmentKind
-from tests.applications.conftest import checked, passport, pdf_upload
+from tests.builders import checked, passport, pdf_upload
 from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db

@@ -48,3 +48,37 @@ def test_every_english_message_is_translated():
     entries = po.split("\n\n")[1:]  # the first block is the header
     assert [e for e in entries if _untranslated(e)] == []
     assert [e for e in entries if "#, fuzzy" in e] == []
+
+
+HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def test_application_pages_are_complete_in_english(client, make_submitted, make_draft):
+    from apps.accounts.models import StudentProfile
+    from tests.factories import ProgramFactory
+
+    draft = make_draft(
+        program=ProgramFactory(title="Tokyo Exchange", partner="U Tokyo", country="Japan"),
+        complete=False,
+        name="Li Lei",
+        school="Computer Science",
+    )
+    submitted = make_submitted(
+        program=ProgramFactory(title="Kyoto Exchange", partner="U Kyoto", country="Japan"),
+        name="Li Lei",
+        school="Computer Science",
+        major="Software",
+    )
+    StudentProfile.objects.filter(user=draft.student).update(name="Li Lei", school="CS")
+    client.force_login(draft.student)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = [
+        reverse("applications:list"),
+        reverse("applications:edit", args=[draft.pk]),
+        reverse("applications:detail", args=[submitted.pk]),
+        reverse("applications:withdraw", args=[submitted.pk]),
+        draft.program.get_absolute_url(),
+    ]
+    for url in pages:
+        text = client.get(url).text.replace("中文", "")  # the language switch names itself
+        assert HAN.findall(text) == [], url

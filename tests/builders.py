@@ -1,17 +1,13 @@
-"""Builders for applications in a given state, through the real services."""
+"""Builders for applications and their files, through the real services."""
 
 import io
 from datetime import timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from apps.applications import services
-from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
-from tests.factories import ProgramFactory
 
 
 def pdf_upload(name="成绩单.pdf"):
@@ -51,33 +47,3 @@ def passport(years=3):
         "passport_number": "E12345678",
         "passport_expiry": timezone.localdate() + timedelta(days=365 * years),
     }
-
-
-@pytest.fixture
-def make_draft(student):
-    """A draft of `student` (or `owner`), optionally complete with the two required files."""
-
-    def make(program=None, owner=None, complete=True, **changes):
-        owner = owner or student
-        program = program or ProgramFactory()
-        application, _ = services.start_application(program=program, student=owner)
-        fields = {**COMPLETE, **changes} if complete else changes
-        files = (
-            [checked(AttachmentKind.TRANSCRIPT), checked(AttachmentKind.ENROLLMENT)]
-            if complete
-            else []
-        )
-        return services.save_draft(
-            application=application, user=owner, changes=fields, new_files=files
-        )
-
-    return make
-
-
-@pytest.fixture
-def make_submitted(make_draft):
-    def make(**kwargs):
-        application = make_draft(**kwargs)
-        return services.submit_application(application=application, user=application.student)
-
-    return make
