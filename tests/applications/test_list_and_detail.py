@@ -141,3 +141,25 @@ def test_detail_query_count_does_not_grow_with_files_or_history(
     with django_assert_num_queries(6):
         response = student_client.get(detail_url(application))
     assert response.status_code == 200
+
+
+def test_every_url_of_someone_elses_application_is_404(client, make_submitted):
+    """Walks the app's URL patterns, so that a new view cannot forget the owner check."""
+    from apps.applications import urls
+
+    application = make_submitted()
+    attachment = application.attachments.first()
+    client.force_login(StudentProfileFactory().user)
+    args = {"pk": application.pk, "attachment_pk": attachment.pk}
+    checked = 0
+    for pattern in urls.urlpatterns:
+        params = pattern.pattern.converters
+        if "pk" not in params:
+            continue
+        url = reverse(f"applications:{pattern.name}", kwargs={k: args[k] for k in params})
+        for method in (client.get, client.post):
+            assert method(url).status_code == 404, url
+        checked += 1
+    assert checked >= 4
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
