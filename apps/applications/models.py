@@ -318,10 +318,7 @@ class Application(PersonalDetails):
         personal = [row(name) for name in PERSONAL_FIELDS]
         language = [
             row("language_test"),
-            row(
-                "language_score",
-                _("待补录") if self.language_score is None else self.language_score,
-            ),
+            row("language_score", self._score_text()),
         ]
         passport_answer = {True: _("是"), False: _("否"), None: blank}[self.has_passport]
         passport = [row("has_passport", passport_answer)]
@@ -332,6 +329,12 @@ class Application(PersonalDetails):
             (SECTIONS[SECTION_LANGUAGE], language),
             (SECTIONS[SECTION_PASSPORT], passport),
         ]
+
+    def _score_text(self):
+        if self.language_score is not None:
+            return format_score(self.language_score)
+        # Blank on a submitted form means "to be supplemented"; on a draft, just not yet filled.
+        return None if self.is_editable else _("待补录")
 
     def passport_warning(self):
         """A warning, not a refusal: many partner schools want six months beyond the stay."""
