@@ -2,6 +2,7 @@
 
 import ldap
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend, ldap_error
 
@@ -23,16 +24,28 @@ def _degree_level(raw):
 
 
 def _clean(field, raw):
-    """Turn one directory value into the profile field's value, or None if unusable."""
+    """Turn one directory value into the profile field's value, or None if unusable.
+
+    A value the form would refuse (a phone written "(010)6275…", a year 1900) is left
+    for the student to type: locked, it could never be corrected.
+    """
     raw = raw.strip()
     if not raw:
         return None
+    model_field = StudentProfile._meta.get_field(field)
     if field == "degree_level":
-        return _degree_level(raw)
-    if field == "enrollment_year":
-        return int(raw) if raw.isdigit() else None
-    max_length = StudentProfile._meta.get_field(field).max_length
-    return raw[:max_length]
+        value = _degree_level(raw)
+    elif field == "enrollment_year":
+        value = int(raw) if raw.isascii() and raw.isdigit() else None
+    else:
+        value = raw[: model_field.max_length]
+    if value is None:
+        return None
+    try:
+        model_field.clean(value, None)
+    except ValidationError:
+        return None
+    return value
 
 
 def profile_values_from_attrs(attrs):

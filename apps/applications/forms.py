@@ -55,33 +55,45 @@ class ApplicationForm(forms.ModelForm):
         for name in ("gender", "degree_level", "language_test"):
             choices = [c for c in self.fields[name].choices if c[0] != ""]
             self.fields[name].choices = [("", _("请选择")), *choices]
-        locked = set(profile.ldap_fields) if profile else set()
-        for name in locked & set(PERSONAL_FIELDS):
+        locked = set(profile.ldap_fields) & set(PERSONAL_FIELDS) if profile else set()
+        locked = {name for name in locked if _valid(profile, name)}
+        for name in locked:
             self.fields[name].disabled = True
             self.fields[name].help_text = _("来自统一身份认证，如有错误请联系学院更正。")
             self.initial[name] = getattr(profile, name)
-        self.locked_fields = sorted(locked & set(PERSONAL_FIELDS))
+        self.locked_fields = sorted(locked)
 
     def clean_passport_number(self):
         return "".join(self.cleaned_data["passport_number"].split()).upper()
 
     def clean(self):
         data = super().clean()
+        # A field the client did not send keeps its saved value (an old tab or a script
+        # posting a few fields): the rules below and the model's checks see the whole row.
+        for name in self.Meta.fields:
+            if (
+                name in data
+                and not self.fields[name].disabled
+                and self.add_prefix(name) not in self.data
+            ):
+                data[name] = getattr(self.instance, name)
         if "language_score" in data and "language_test" in data:
             error = score_range_error(data["language_test"], data["language_score"])
             if error:
                 self.add_error("language_score", error)
 
-        if "has_passport" in data and data["has_passport"] is not True:
-            # 否 stores no passport data, whatever the browser sent.
-            typed = self.data.get(self.add_prefix("passport_number"), "").strip() or (
-                self.data.get(self.add_prefix("passport_expiry"), "").strip()
-            )
-            if data["has_passport"] is None and typed:
-                self.add_error("has_passport", _("填写护照信息前，请先选择「是」。"))
-            for name in ("passport_number", "passport_expiry"):
-                self._errors.pop(name, None)
-            data["passport_number"], data["passport_expiry"] = "", None
+        if "has_passport" in data:
+            answer = data["has_passport"]
+            if answer is not True:
+                # 否 stores no passport data, whatever the browser sent.
+                typed = self.data.get(self.add_prefix("passport_number"), "").strip() or (
+                    self.data.get(self.add_prefix("passport_expiry"), "").strip()
+                )
+                if answer is None and typed:
+                    self.add_error("has_passport", _("填写护照信息前，请先选择「是」。"))
+                for name in ("passport_number", "passport_expiry"):
+                    self._errors.pop(name, None)
+                data["passport_number"], data["passport_expiry"] = "", None
         return data
 
     def valid_changes(self):
@@ -102,6 +114,15 @@ class ApplicationForm(forms.ModelForm):
             for name in PASSPORT_FIELDS:
                 changes.pop(name, None)
         return changes
+
+
+def _valid(profile, name):
+    """A locked field must hold a value the form accepts, or the student could never submit."""
+    try:
+        Application._meta.get_field(name).clean(getattr(profile, name), None)
+    except ValidationError:
+        return False
+    return True
 
 
 class MultipleFileInput(forms.ClearableFileInput):

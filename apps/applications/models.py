@@ -118,8 +118,10 @@ class ApplicationQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         if user.is_staff:
+            # An office sees what was sent to it: drafts stay the student's own.
             regions = staff_regions(user)
-            return self.filter(Q(student=user) | Q(program__region__in=regions))
+            office = Q(program__region__in=regions) & ~Q(status=Status.DRAFT)
+            return self.filter(Q(student=user) | office)
         return self.for_student(user)
 
 
@@ -273,13 +275,19 @@ class Application(PersonalDetails):
                 problems["passport_expiry"] = _("护照已过期，请先换发护照再提交。")
 
         slots = {a.kind for a in self.attachments.all()}
-        required = [AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT]
-        if self.language_score is not None:
-            required.append(AttachmentKind.LANGUAGE)
-        for kind in required:
+        for kind in self.required_slots():
             if kind not in slots:
                 problems[kind] = _("请上传%(slot)s。") % {"slot": AttachmentKind(kind).label}
         return problems
+
+    def required_slots(self):
+        """The attachment slots 提交 needs: language proof only once a score is given."""
+        from apps.attachments.models import AttachmentKind
+
+        required = [AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT]
+        if self.language_score is not None:
+            required.append(AttachmentKind.LANGUAGE)
+        return required
 
     def completeness(self, problems=None):
         """The form's sections with what each still lacks, for the progress card."""

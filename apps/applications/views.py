@@ -57,11 +57,12 @@ def _form_page(request, application, form, attachments_form, problems=None):
     attachments = list(application.attachments.all())
     if problems is None:
         problems = application.submission_problems()
+    required = application.required_slots()
     slots = [
         {
             "field": attachments_form[kind],
             "files": [a for a in attachments if a.kind == kind],
-            "required": kind != "language" or application.language_score is not None,
+            "required": kind in required,
         }
         for kind in services.FORM_SLOTS
     ]
@@ -112,6 +113,8 @@ def edit(request, pk):
         return _form_page(request, application, form, AttachmentsForm())
 
     remove_ids = _ids(request.POST.getlist("remove"))
+    removing = application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS)
+    removed = removing.count() if remove_ids else 0
     form = ApplicationForm(request.POST, instance=application, profile=profile)
     attachments_form = AttachmentsForm(
         request.POST, request.FILES, room=_room_per_slot(application, remove_ids)
@@ -128,7 +131,11 @@ def edit(request, pk):
         )
     except services.ApplicationError as error:
         messages.error(request, error.message)
-        return redirect("applications:detail", application.pk)
+        application.refresh_from_db()
+        if not application.is_editable:  # submitted in another tab meanwhile
+            return redirect("applications:detail", application.pk)
+        # Lost a race for a slot's last place: show what was typed again, to save again.
+        return _form_page(request, application, form, attachments_form)
 
     if form.errors or attachments_form.errors:
         messages.warning(
@@ -160,7 +167,7 @@ def edit(request, pk):
             messages.warning(request, warning)
         return redirect("applications:detail", application.pk)
 
-    if remove_ids:
+    if removed:
         messages.success(request, _("文件已删除，其余内容已保存。"))
     else:
         messages.success(request, _("已保存。下次可以在「近期申请列表」中点击「编辑」继续填写。"))

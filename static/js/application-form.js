@@ -26,17 +26,34 @@
       return input.files && input.files.length > 0;
     });
   }
+  function buttons(disabled) {
+    form.querySelectorAll("button[type='submit']").forEach(function (b) { b.disabled = disabled; });
+  }
+  function plainSubmit(submitter) {
+    // An ordinary submit that carries the clicked button (保存, 提交 or 删除) along.
+    form.dataset.plain = "1";
+    if (submitter && submitter.name) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = submitter.name;
+      hidden.value = submitter.value;
+      form.appendChild(hidden);
+    }
+    HTMLFormElement.prototype.submit.call(form);
+  }
   form.addEventListener("submit", function (event) {
-    if (!bar || !window.FormData || !hasFiles()) return;
+    if (form.dataset.plain || !bar || !window.FormData || !hasFiles()) return;
     event.preventDefault();
-    var data = new FormData(form, event.submitter || null);
+    var submitter = event.submitter || null;
+    var data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var xhr = new XMLHttpRequest();
     var label = bar.querySelector("[data-upload-progress-label]");
     var inner = bar.querySelector(".progress-bar");
     var track = bar.querySelector(".progress");
     bar.classList.remove("d-none");
     label.textContent = form.dataset.savingText;
-    form.querySelectorAll("button[type='submit']").forEach(function (b) { b.disabled = true; });
+    buttons(true);
     xhr.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) return;
       var percent = Math.round((e.loaded / e.total) * 100);
@@ -45,17 +62,26 @@
       label.textContent = form.dataset.savingText + " " + percent + "%";
     });
     xhr.addEventListener("load", function () {
+      var type = xhr.getResponseHeader("Content-Type") || "";
+      if (type.indexOf("text/html") !== 0) {
+        // Not one of our pages (a proxy's error, say): let the browser show it as it is.
+        plainSubmit(submitter);
+        return;
+      }
       if (xhr.responseURL) window.history.replaceState(null, "", xhr.responseURL);
       document.open();
       document.write(xhr.responseText);
       document.close();
     });
-    xhr.addEventListener("error", function () {
-      // The network failed: fall back to an ordinary submit, which shows the browser's error.
-      form.querySelectorAll("button[type='submit']").forEach(function (b) { b.disabled = false; });
-      bar.classList.add("d-none");
-      HTMLFormElement.prototype.submit.call(form);
-    });
+    function failed() {
+      buttons(false);
+      inner.style.width = "0%";
+      label.textContent = form.dataset.failedText;
+      bar.classList.add("text-danger");
+    }
+    xhr.addEventListener("error", failed);
+    xhr.addEventListener("abort", failed);
+    xhr.addEventListener("timeout", failed);
     xhr.open("POST", form.getAttribute("action") || window.location.href);
     xhr.send(data);
   });

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from apps.accounts.ldap import profile_values_from_attrs
 from apps.accounts.models import DegreeLevel, StudentProfile
 from tests.factories import UserFactory
-from tests.ldap_server import STUDENTS, Slapd, free_loopback_port
+from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, STUDENTS, Slapd, free_loopback_port
 
 LOGIN_URL = "/accounts/login/"
 PROFILE_URL = "/accounts/profile/"
@@ -333,3 +333,18 @@ def test_unknown_degree_wording_is_ignored_and_stays_editable(settings, employee
     values = profile_values_from_attrs({"cn": ["张三"], "employeeType": [employee_type]})
 
     assert values == {"name": "张三"}
+
+
+def test_directory_values_the_form_would_refuse_are_left_editable(settings):
+    """Locked and invalid, a value would block 提交 for good: such values are not taken."""
+    settings.AUTH_LDAP_PROFILE_ATTR_MAP = {**LDAP_PROFILE_ATTR_MAP, "enrollment_year": "title"}
+    values = profile_values_from_attrs(
+        {
+            "cn": ["张三"],
+            "mail": ["not-an-email"],
+            "mobile": ["(010)62751234"],
+            "title": ["1900"],
+            "ou": ["计算机学院"],
+        }
+    )
+    assert values == {"name": "张三", "school": "计算机学院"}

@@ -179,3 +179,59 @@ def test_a_submitted_application_refuses_edits_whatever_the_client_sends(
 
     response = student_client.get(edit_url(application))
     assert response.status_code == 302
+
+
+def test_passport_fields_alone_use_the_saved_answer(student_client, make_draft):
+    application = make_draft(complete=False, has_passport=True)
+    response = student_client.post(edit_url(application), {"passport_number": "G7654321"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.has_passport, application.passport_number) == (True, "G7654321")
+
+
+def test_removing_a_file_that_is_not_in_the_form_says_nothing_was_deleted(
+    student_client, make_draft
+):
+    from apps.applications import services
+    from apps.attachments.models import Attachment, AttachmentKind
+    from tests.builders import checked
+
+    application = make_draft(complete=False)
+    services.save_draft(
+        application=application,
+        user=application.student,
+        changes={},
+        new_files=[checked(AttachmentKind.TRANSCRIPT)],
+    )
+    # A score proof belongs to another page: the form cannot remove it.
+    proof = Attachment.objects.create(
+        application=application,
+        kind=AttachmentKind.SCORE_PROOF,
+        file="attachments/x",
+        original_name="proof.pdf",
+        size=1,
+        content_type="application/pdf",
+    )
+
+    response = student_client.post(edit_url(application), {"remove": str(proof.pk)}, follow=True)
+
+    assert Attachment.objects.filter(pk=proof.pk).exists()
+    assert "文件已删除" not in response.text
+    assert "已保存" in response.text
+
+
+def test_an_invalid_value_from_the_directory_is_not_locked(client):
+    """Locked and invalid, it would block 提交 for good: the student may correct it."""
+    profile = StudentProfileFactory(phone="(010)62751234", ldap_fields=["name", "phone"])
+    client.force_login(profile.user)
+    from tests.factories import ProgramFactory
+
+    client.post(reverse("applications:start", args=[ProgramFactory().pk]))
+    application = Application.objects.get(student=profile.user)
+    form = client.get(edit_url(application)).context["form"]
+    assert form.fields["name"].disabled
+    assert not form.fields["phone"].disabled
+
+    client.post(edit_url(application), {"phone": "010-62751234"})
+    application.refresh_from_db()
+    assert application.phone == "010-62751234"

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from apps.applications import services
+from apps.applications.models import Status
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 from apps.programs.models import OFFICE_GROUPS, Region
@@ -129,8 +130,18 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(attachment, client):
 def test_staff_of_the_programs_track_office_may_download(student, client, pdf, region):
     application = ApplicationFactory(student=student, program=ProgramFactory(region=region))
     attachment = attach(application, pdf, "成绩单.pdf")
+    type(application).objects.filter(pk=application.pk).update(
+        status=Status.SUBMITTED, has_passport=False
+    )
     client.force_login(staff_user(region))
     assert_downloaded(client.get(download_url(attachment)), pdf)
+
+
+def test_the_office_does_not_see_the_files_of_a_draft(attachment, client):
+    """A draft is the student's own until 提交 (the details page tells them so)."""
+    assert attachment.application.status == Status.DRAFT
+    client.force_login(staff_user(attachment.application.program.region))
+    assert client.get(download_url(attachment)).status_code == 404
 
 
 @pytest.mark.parametrize("region", Region.values)

@@ -139,3 +139,31 @@ def choose(page, answer):
     """The 是/否 radios are drawn as toggle buttons: click the button the student sees."""
     page.locator("label.btn", has_text=answer).click()
     expect(page.get_by_role("radio", name=answer, exact=True)).to_be_checked()
+
+
+def test_delete_with_a_new_file_chosen_replaces_the_file_through_the_upload(
+    page, live_server, tmp_path
+):
+    """删除 clicked while a file is chosen goes through the progress-bar upload and must
+    carry the clicked button along: the old file goes, the new one arrives."""
+    from apps.applications import services
+    from tests.builders import checked, pdf_upload
+
+    student = StudentProfileFactory(name="李华").user
+    application, _ = services.start_application(program=ProgramFactory(), student=student)
+    services.save_draft(
+        application=application,
+        user=student,
+        changes={},
+        new_files=[checked("transcript", pdf_upload("旧成绩单.pdf"))],
+    )
+    new_pdf, _png, _jpg = make_attachments(tmp_path)
+
+    sign_in(page, live_server.url, student.username)
+    page.goto(f"{live_server.url}/applications/{application.pk}/edit/")
+    page.get_by_label("中英文成绩单（附件）").set_input_files(new_pdf)
+    page.get_by_role("button", name="删除 旧成绩单.pdf").click()
+
+    expect(page.get_by_text("文件已删除，其余内容已保存。")).to_be_visible()
+    expect(page.get_by_role("link", name="旧成绩单.pdf")).to_have_count(0)
+    expect(page.get_by_role("link", name="成绩单.pdf", exact=True)).to_be_visible()
