@@ -100,7 +100,7 @@ SECTIONS = {
     SECTION_PERSONAL: _("个人及学业信息"),
     SECTION_LANGUAGE: _("外语水平/成绩"),
     SECTION_PASSPORT: _("护照信息"),
-    SECTION_ATTACHMENTS: _("附件"),
+    SECTION_ATTACHMENTS: pgettext_lazy("section", "附件"),
 }
 
 
