@@ -382,7 +382,9 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("报名申请")
     )
-    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=EventKind.choices, default=EventKind.STATUS
+    )
     from_value = models.CharField(_("原值"), max_length=20, blank=True)
     to_value = models.CharField(_("新值"), max_length=20)
     comment = models.TextField(_("意见"), blank=True)
