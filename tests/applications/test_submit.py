@@ -212,3 +212,13 @@ def test_withdrawn_application_cannot_be_submitted(student, make_submitted):
     services.withdraw_application(application=application, user=student)
     with pytest.raises(services.ApplicationError):
         services.submit_application(application=application, user=student)
+
+
+def test_form_of_a_draft_whose_window_closed_says_it_cannot_be_submitted(
+    student_client, student, make_draft
+):
+    application = make_draft()
+    with time_machine.travel(application.program.closes_at + timedelta(seconds=1)):
+        student_client.force_login(student)
+        page = student_client.get(edit_url(application)).text
+    assert "该项目已停止报名：草稿可以查看和保存，但不能再提交。" in page
