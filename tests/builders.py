@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from apps.applications import services
+from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 
 
@@ -21,6 +23,18 @@ def pdf_upload(name="成绩单.pdf"):
 def checked(kind, upload=None):
     upload = upload or pdf_upload(f"{kind}.pdf")
     return (kind, upload, check_upload(upload))
+
+
+def attach(application, data, name, kind=AttachmentKind.TRANSCRIPT):
+    """Store `data` as the form does: checked, then saved by the service; return the row."""
+    uploaded = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    services.save_draft(
+        application=application,
+        user=application.student,
+        changes={},
+        new_files=[(kind, uploaded, check_upload(uploaded))],
+    )
+    return application.attachments.order_by("-pk").first()
 
 
 COMPLETE = {

@@ -84,3 +84,30 @@ def upload(data, name="file.pdf", content_type="application/octet-stream"):
     uploaded = SimpleUploadedFile("placeholder", data, content_type=content_type)
     uploaded._name = name
     return uploaded
+
+
+def encrypted_pdf_bytes(user_password, owner_password="owner"):
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt(user_password=user_password, owner_password=owner_password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def mpo_bytes():
+    """Two JPEGs in one file, as phone cameras write; Pillow calls the format MPO."""
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (8, 6), "red"), Image.new("RGB", (8, 6), "blue")
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    return out.getvalue()
+
+
+def png_with_corrupt_pixels_bytes():
+    """Every chunk's checksum is right (so verify() passes) but the pixels do not inflate."""
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", b"not zlib data at all")
+        + png_chunk(b"IEND", b"")
+    )

@@ -16,7 +16,7 @@ from pytest_django.asserts import assertTemplateUsed
 from apps.applications import services
 from apps.applications.models import Application, Status
 from apps.attachments.models import Attachment, AttachmentKind
-from apps.attachments.validators import check_upload
+from tests.builders import attach
 from tests.factories import ProgramFactory, StudentProfileFactory
 from tests.samples import (
     bomb_png_bytes,
@@ -24,7 +24,6 @@ from tests.samples import (
     image_bytes,
     pdf_bytes,
     sized,
-    upload,
     zip_bytes,
 )
 
@@ -118,17 +117,6 @@ def assert_form_shown_with_error(response, kind, message):
     html = slot_html(response, kind)
     assert html.startswith(" has-error"), "the slot is not marked as having an error"
     assert f'<div class="invalid-feedback d-block">{message}</div>' in html
-
-
-def attach(application, data, name, kind=AttachmentKind.TRANSCRIPT):
-    uploaded = upload(data, name)
-    services.save_draft(
-        application=application,
-        user=application.student,
-        changes={},
-        new_files=[(kind, uploaded, check_upload(uploaded))],
-    )
-    return application.attachments.order_by("-pk").first()
 
 
 # --- Bad files -----------------------------------------------------------------------------

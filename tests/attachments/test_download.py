@@ -8,29 +8,15 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from apps.applications import services
 from apps.applications.models import Status
-from apps.attachments.models import AttachmentKind
-from apps.attachments.validators import check_upload
 from apps.programs.models import OFFICE_GROUPS, Region
+from tests.builders import attach
 from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory, UserFactory
-from tests.samples import image_bytes, pdf_bytes, upload
+from tests.samples import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
 OTHER_REGION = {Region.INTERNATIONAL: Region.HMT, Region.HMT: Region.INTERNATIONAL}
-
-
-def attach(application, data, name, kind=AttachmentKind.TRANSCRIPT):
-    """Store a file the way the form does: checked, then saved by the service."""
-    uploaded = upload(data, name)
-    services.save_draft(
-        application=application,
-        user=application.student,
-        changes={},
-        new_files=[(kind, uploaded, check_upload(uploaded))],
-    )
-    return application.attachments.order_by("-pk").first()
 
 
 def download_url(attachment, application_pk=None):

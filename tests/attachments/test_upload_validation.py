@@ -1,111 +1,20 @@
-import io
-import struct
-import zipfile
-import zlib
-
-import pypdf
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
-from PIL import Image, PngImagePlugin
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from PIL import Image
 
 from apps.attachments.validators import CheckedUpload, check_upload
-
-# --- Sample files ------------------------------------------------------------------------
-
-
-def pdf_bytes(pages=1, padding=0):
-    """A real PDF made by pypdf; `padding` characters of metadata make it that much bigger."""
-    writer = pypdf.PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Subject": "x" * padding})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def encrypted_pdf_bytes(user_password, owner_password="owner"):
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_bytes())))
-    writer.encrypt(user_password=user_password, owner_password=owner_password)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def image_bytes(pil_format="PNG", size=(8, 6), padding=0):
-    """A real image made by Pillow; `padding` characters of PNG text make it that much bigger."""
-    out = io.BytesIO()
-    options = {}
-    if padding:
-        options["pnginfo"] = PngImagePlugin.PngInfo()
-        options["pnginfo"].add_text("Comment", "x" * padding)
-    Image.new("RGB", size, "teal").save(out, pil_format, **options)
-    return out.getvalue()
-
-
-def mpo_bytes():
-    """Two JPEGs in one file, as phone cameras write; Pillow calls the format MPO."""
-    out = io.BytesIO()
-    first, second = Image.new("RGB", (8, 6), "red"), Image.new("RGB", (8, 6), "blue")
-    first.save(out, "MPO", save_all=True, append_images=[second])
-    return out.getvalue()
-
-
-def png_chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def bomb_png_bytes(width, height):
-    """A valid one-bit, all-black PNG: tens of KB on disk, `width * height` pixels decoded."""
-    row = bytes(1 + (width + 7) // 8)  # filter byte + packed pixels
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def png_with_corrupt_pixels_bytes():
-    """Every chunk's checksum is right (so verify() passes) but the pixels do not inflate."""
-    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", b"not zlib data at all")
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def sized(builder, size):
-    """Rebuild a sample with as much padding as makes it exactly `size` bytes."""
-    padding = 1
-    for _ in range(3):  # offsets in the PDF grow a digit now and then: converge
-        data = builder(padding=padding)
-        if len(data) == size:
-            return data
-        padding += size - len(data)
-    raise AssertionError(f"cannot build a {size}-byte sample with {builder.__name__}")
-
-
-def zip_bytes():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
-
-
-def upload(data, name="file.pdf", content_type="application/octet-stream"):
-    """An upload whose name is exactly `name`. Django's multipart parser and UploadedFile
-    already drop directories and non-printable characters, but check_upload must not
-    depend on the caller having gone through them."""
-    uploaded = SimpleUploadedFile("placeholder", data, content_type=content_type)
-    uploaded._name = name
-    return uploaded
+from tests.samples import (
+    bomb_png_bytes,
+    encrypted_pdf_bytes,
+    image_bytes,
+    mpo_bytes,
+    pdf_bytes,
+    png_with_corrupt_pixels_bytes,
+    sized,
+    upload,
+    zip_bytes,
+)
 
 
 def refusal(uploaded):
