@@ -243,6 +243,13 @@ class Application(PersonalDetails):
         """Until the office has decided, the student may take a submission back."""
         return self.status == Status.SUBMITTED
 
+    def return_comment(self):
+        """While returned for revision: the office's comment on its last 退回修改."""
+        if self.status != Status.RETURNED:
+            return ""
+        returns = [e for e in self.events.all() if e.to_value == Status.RETURNED and e.comment]
+        return returns[-1].comment if returns else ""
+
     def submission_problems(self, today=None):
         """What stops this application from being submitted, as {field or slot: message}.
 

@@ -16,7 +16,7 @@ from apps.programs.models import Program
 
 from . import services
 from .forms import ApplicationForm, AttachmentsForm
-from .models import Application, ApplicationEvent, Status
+from .models import Application, ApplicationEvent
 
 
 def _own_application(request, pk):
@@ -43,16 +43,6 @@ def start(request, program_pk):
     return redirect("applications:edit", application.pk)
 
 
-def _last_return_comment(application):
-    event = (
-        application.events.filter(to_value=Status.RETURNED)
-        .exclude(comment="")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return event.comment if event else ""
-
-
 def _form_page(request, application, form, attachments_form, problems=None):
     attachments = list(application.attachments.all())
     if problems is None:
@@ -75,9 +65,7 @@ def _form_page(request, application, form, attachments_form, problems=None):
         "sections": application.completeness(problems),
         "ready": not problems,
         "missing_count": len(problems),
-        "return_comment": _last_return_comment(application)
-        if application.status == Status.RETURNED
-        else "",
+        "return_comment": application.return_comment(),
         "max_upload_mb": max_upload_mb(),
         "passport_warning": application.passport_warning(),
     }
@@ -194,9 +182,6 @@ def detail(request, pk):
     )
     application = get_object_or_404(queryset, pk=pk)
     events = list(application.events.all())
-    return_comment = next(
-        (e.comment for e in reversed(events) if e.to_value == Status.RETURNED and e.comment), ""
-    )
     return render(
         request,
         "applications/detail.html",
@@ -205,7 +190,7 @@ def detail(request, pk):
             "program": application.program,
             "attachments": application.attachments.all(),
             "events": events,
-            "return_comment": return_comment if application.status == Status.RETURNED else "",
+            "return_comment": application.return_comment(),
         },
     )
 
