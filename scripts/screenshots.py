@@ -22,6 +22,16 @@ PAGES = [
     ("my-applications", "/applications/"),
 ]
 
+# (name, page, link to click there): pages reached through a link, not a fixed URL.
+CLICKED = [
+    ("detail-open", "/programs/international/", "table a >> nth=0"),
+    ("detail-closed", "/programs/international/?state=closed", "table a >> nth=0"),
+    # The demo student's submitted application and half-done draft (seed_demo).
+    ("application-first", "/applications/", "table a.fw-semibold >> nth=0"),
+    ("application-second", "/applications/", "table a.fw-semibold >> nth=1"),
+    ("application-form", "/applications/", "table a.btn >> text=编辑"),
+]
+
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
@@ -37,22 +47,10 @@ def main():
             for name, path in PAGES:
                 page.goto(BASE + path)
                 page.screenshot(path=OUT / f"{label}-{name}.png", full_page=True)
-            page.goto(BASE + "/programs/international/")
-            page.click("table a >> nth=0")
-            page.screenshot(path=OUT / f"{label}-detail-open.png", full_page=True)
-            page.goto(BASE + "/programs/international/?state=closed")
-            page.click("table a >> nth=0")
-            page.screenshot(path=OUT / f"{label}-detail-closed.png", full_page=True)
-            # The demo student's submitted application and half-done draft (seed_demo).
-            page.goto(BASE + "/applications/")
-            page.click("table a.fw-semibold >> nth=0")
-            page.screenshot(path=OUT / f"{label}-application-first.png", full_page=True)
-            page.goto(BASE + "/applications/")
-            page.click("table a.fw-semibold >> nth=1")
-            page.screenshot(path=OUT / f"{label}-application-second.png", full_page=True)
-            page.goto(BASE + "/applications/")
-            page.click("table a.btn >> text=编辑")
-            page.screenshot(path=OUT / f"{label}-application-form.png", full_page=True)
+            for name, path, link in CLICKED:
+                page.goto(BASE + path)
+                page.click(link)
+                page.screenshot(path=OUT / f"{label}-{name}.png", full_page=True)
             page.close()
         browser.close()
     print(f"screenshots in {OUT}/")

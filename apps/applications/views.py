@@ -3,7 +3,7 @@ from collections import Counter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -44,6 +44,8 @@ def start(request, program_pk):
 
 
 def _form_page(request, application, form, attachments_form, problems=None):
+    # One query for the files, shared by the slots and the completeness check.
+    prefetch_related_objects([application], "attachments")
     attachments = list(application.attachments.all())
     if problems is None:
         problems = application.submission_problems()
