@@ -240,6 +240,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PORTAL_NAME = _("学生交流管理系统")
 PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
+# Printed at the top of the 申请表 PDF.
+UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
 
 LOGGING = {
     "version": 1,
@@ -248,5 +250,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django_auth_ldap": {"level": env.str("LDAP_LOG_LEVEL", default="WARNING")},
+        # WeasyPrint logs every layout step at INFO; its warnings (a refused URL) stay.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -11,6 +11,8 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("", include("apps.programs.urls")),
     path("", include("apps.applications.urls")),
+    path("", include("apps.scores.urls")),
+    path("", include("apps.summaries.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.models import AttachmentKind
-from apps.attachments.validators import check_upload
+from apps.attachments.validators import DOCUMENTS, check_upload
 
 from .models import Application, score_range_error
 from .services import FORM_SLOTS
@@ -159,26 +159,31 @@ def printable_name(name):
 
 
 class AttachmentsForm(forms.Form):
-    """The three attachment slots. Good files are kept even when another one is refused."""
+    """The form's three attachment slots. Good files are kept even when another is refused.
+
+    Subclasses set other `slots`, the formats they `accept` and the browser's hint."""
+
+    slots = FORM_SLOTS
+    accept = DOCUMENTS
+    html_accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
     def __init__(self, *args, room=None, **kwargs):
         """`room` maps each slot to how many more files it may take (default: the limit)."""
         super().__init__(*args, **kwargs)
         limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
-        self.room = {kind: limit for kind in FORM_SLOTS} | (room or {})
-        accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
-        for kind in FORM_SLOTS:
+        self.room = {kind: limit for kind in self.slots} | (room or {})
+        for kind in self.slots:
             self.fields[kind] = MultipleFileField(
                 label=AttachmentKind(kind).label,
                 required=False,
-                help_text=SLOT_HELP[kind],
+                help_text=SLOT_HELP.get(kind, ""),
             )
-            self.fields[kind].widget.attrs.update({"accept": accept, "data-slot": kind})
+            self.fields[kind].widget.attrs.update({"accept": self.html_accept, "data-slot": kind})
         self.accepted = []
 
     def clean(self):
         data = super().clean()
-        for kind in FORM_SLOTS:
+        for kind in self.slots:
             for uploaded in data.get(kind) or []:
                 if self.room[kind] <= 0:
                     self.add_error(
@@ -191,7 +196,7 @@ class AttachmentsForm(forms.Form):
                     )
                     continue
                 try:
-                    checked = check_upload(uploaded)
+                    checked = check_upload(uploaded, accept=self.accept)
                 except ValidationError as error:
                     for message in error.messages:
                         self.add_error(
@@ -203,3 +208,19 @@ class AttachmentsForm(forms.Form):
                     self.accepted.append((kind, uploaded, checked))
                     self.room[kind] -= 1
         return data
+
+
+class VerifyForm(forms.Form):
+    """核验申请表: the two values printed on the paper form."""
+
+    number = forms.IntegerField(
+        label=_("申请编号"),
+        min_value=1,
+        max_value=2_000_000_000,
+        error_messages={"invalid": _("申请编号是纸质表上方的数字。")},
+    )
+    code = forms.CharField(
+        label=_("校验码"),
+        max_length=20,
+        help_text=_("纸质表上方或页脚的八位校验码，如 ABCD-EFGH。"),
+    )

@@ -1,3 +1,4 @@
+import base64
 import calendar
 import datetime
 from decimal import Decimal
@@ -7,6 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -25,6 +27,9 @@ class Status(models.TextChoices):
 
 # The student may change the form only in these states.
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+# A printed 申请表 means something only for what the office has, as it was sent.
+PRINTABLE_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
 
 
 class AdmissionResult(models.TextChoices):
@@ -243,6 +248,48 @@ class Application(PersonalDetails):
         """Until the office has decided, the student may take a submission back."""
         return self.status == Status.SUBMITTED
 
+    @property
+    def has_printable_form(self):
+        """The 申请表 PDF exists once submitted, and not while out for revision or withdrawn."""
+        return self.status in PRINTABLE_STATUSES
+
+    @property
+    def can_supplement_score(self):
+        """补录分数: once, on a submitted or approved application whose score was left blank."""
+        return self.status in (Status.SUBMITTED, Status.APPROVED) and self.language_score is None
+
+    @property
+    def can_write_summary(self):
+        """填写交流总结 is for students the partner school admitted."""
+        return self.admission_result == AdmissionResult.ADMITTED
+
+    @property
+    def number(self):
+        """申请编号 printed on the form and typed into the verification page."""
+        return f"{self.pk:06d}"
+
+    @property
+    def verification_code(self):
+        """校验码: ties a printed form to this submission (it changes when resubmitted).
+
+        Eight base32 characters of an HMAC over the id and the submission time, so that it
+        cannot be guessed from the number, shown as ABCD-EFGH.
+        """
+        if self.submitted_at is None:
+            return ""
+        mac = salted_hmac(
+            "applications.verification_code", f"{self.pk}:{self.submitted_at.isoformat()}"
+        )
+        code = base64.b32encode(mac.digest()).decode()[:8]
+        return f"{code[:4]}-{code[4:]}"
+
+    def matches_code(self, code):
+        """Whether a typed code is this submission's; case, spaces and dashes do not matter."""
+        typed = "".join(ch for ch in str(code).upper() if ch.isalnum())
+        return bool(self.verification_code) and constant_time_compare(
+            typed, self.verification_code.replace("-", "")
+        )
+
     def return_comment(self):
         """While returned for revision: the office's comment on its last 退回修改."""
         if self.status != Status.RETURNED:
@@ -414,6 +461,12 @@ class ApplicationEvent(models.Model):
         return f"{self.get_kind_display()}: {self.from_label} → {self.to_label}"
 
     def _label(self, value):
+        if self.kind == EventKind.SCORE and " " in value:  # "ielts 7" → "雅思 IELTS 7"
+            test, score = value.split(" ", 1)
+            if test in LanguageTest.values:
+                return f"{LanguageTest(test).label} {score}"
+        if self.kind == EventKind.SUMMARY:
+            return _("已提交")
         choices = {EventKind.STATUS: Status, EventKind.ADMISSION: AdmissionResult}.get(self.kind)
         if choices and value in choices.values:
             return choices(value).label

@@ -6,6 +6,8 @@ with `update_fields` and records an `ApplicationEvent`. Views and admin actions 
 these and nothing else.
 """
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -106,45 +108,52 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
     `changes` maps field names to already-validated values; `new_files` holds
     (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`.
     """
+    with files_removed_on_failure() as stored, transaction.atomic():
+        application = _locked(application)
+        if not application.is_editable:
+            raise ApplicationError(
+                _("该申请已提交（%(status)s），不能再修改。")
+                % {"status": application.get_status_display()}
+            )
+        for name, value in changes.items():
+            setattr(application, name, value)
+        application.save(update_fields=[*changes, "updated_at"])
+        replace_files(application, FORM_SLOTS, new_files, remove_ids, stored)
+    return application
+
+
+@contextmanager
+def files_removed_on_failure():
+    """Yields a list that `store_attachment` fills; if the block fails, those files are
+    deleted again, so that a refused or rolled-back change leaves no orphan on disk."""
     stored = []
     try:
-        with transaction.atomic():
-            application = _locked(application)
-            if not application.is_editable:
-                raise ApplicationError(
-                    _("该申请已提交（%(status)s），不能再修改。")
-                    % {"status": application.get_status_display()}
-                )
-            for name, value in changes.items():
-                setattr(application, name, value)
-            application.save(update_fields=[*changes, "updated_at"])
-
-            if remove_ids:
-                for attachment in application.attachments.filter(
-                    pk__in=remove_ids, kind__in=FORM_SLOTS
-                ):
-                    attachment.delete()
-
-            limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
-            counts = {
-                kind: application.attachments.filter(kind=kind).count() for kind in FORM_SLOTS
-            }
-            for kind, uploaded, checked in new_files:
-                if counts[kind] >= limit:
-                    raise ApplicationError(
-                        _("%(slot)s 最多上传 %(limit)s 个文件，请先删除不需要的文件。")
-                        % {"slot": AttachmentKind(kind).label, "limit": limit}
-                    )
-                counts[kind] += 1
-                _store(application, kind, uploaded, checked, stored)
+        yield stored
     except BaseException:
         for attachment in stored:
             attachment.file.storage.delete(attachment.file.name)
         raise
-    return application
 
 
-def _store(application, kind, uploaded, checked, stored):
+def replace_files(application, slots, new_files, remove_ids, stored):
+    """Remove the listed files of `slots`, then store the new ones within the per-slot limit."""
+    if remove_ids:
+        for attachment in application.attachments.filter(pk__in=remove_ids, kind__in=slots):
+            attachment.delete()
+
+    limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
+    counts = {kind: application.attachments.filter(kind=kind).count() for kind in slots}
+    for kind, uploaded, checked in new_files:
+        if counts[kind] >= limit:
+            raise ApplicationError(
+                _("%(slot)s 最多上传 %(limit)s 个文件，请先删除不需要的文件。")
+                % {"slot": AttachmentKind(kind).label, "limit": limit}
+            )
+        counts[kind] += 1
+        store_attachment(application, kind, uploaded, checked, stored)
+
+
+def store_attachment(application, kind, uploaded, checked, stored):
     """Write the file under a generated name, then its row; `stored` lists written files."""
     attachment = Attachment(
         application=application,
@@ -156,6 +165,7 @@ def _store(application, kind, uploaded, checked, stored):
     attachment.file.save(checked.name, uploaded, save=False)
     stored.append(attachment)
     attachment.save()
+    return attachment
 
 
 def submit_application(*, application, user):

@@ -10,6 +10,8 @@ urlpatterns = [
     path("applications/<int:pk>/", views.detail, name="detail"),
     path("applications/<int:pk>/edit/", views.edit, name="edit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("applications/<int:pk>/form.pdf", views.download_pdf, name="pdf"),
+    path("applications/verify/", views.verify, name="verify"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_pk>/",
         views.download_attachment,

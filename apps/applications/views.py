@@ -1,21 +1,22 @@
-from collections import Counter
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import StudentProfile
-from apps.attachments.models import Attachment
+from apps.attachments.models import Attachment, AttachmentKind
+from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
 from apps.programs.models import Program
+from apps.summaries.models import ReturnSummary
 
-from . import services
-from .forms import ApplicationForm, AttachmentsForm
+from . import pdf, services
+from .forms import ApplicationForm, AttachmentsForm, VerifyForm
 from .models import Application, ApplicationEvent
 
 
@@ -74,17 +75,6 @@ def _form_page(request, application, form, attachments_form, problems=None):
     return render(request, "applications/form.html", context)
 
 
-def _ids(values):
-    """Primary keys from form values; anything else (², 10**30, "x") is ignored."""
-    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 9]
-
-
-def _room_per_slot(application, removing):
-    limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
-    taken = Counter(application.attachments.exclude(pk__in=removing).values_list("kind", flat=True))
-    return {kind: limit - taken[kind] for kind in services.FORM_SLOTS}
-
-
 @login_required
 def edit(request, pk):
     """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
@@ -102,12 +92,14 @@ def edit(request, pk):
         form = ApplicationForm(instance=application, profile=profile)
         return _form_page(request, application, form, AttachmentsForm())
 
-    remove_ids = _ids(request.POST.getlist("remove"))
+    remove_ids = posted_ids(request.POST.getlist("remove"))
     removing = application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS)
     removed = removing.count() if remove_ids else 0
     form = ApplicationForm(request.POST, instance=application, profile=profile)
     attachments_form = AttachmentsForm(
-        request.POST, request.FILES, room=_room_per_slot(application, remove_ids)
+        request.POST,
+        request.FILES,
+        room=room_per_slot(application, services.FORM_SLOTS, remove_ids),
     )
     form.is_valid()
     attachments_form.is_valid()
@@ -167,7 +159,9 @@ def edit(request, pk):
 @login_required
 def application_list(request):
     """近期申请列表: every application of the student, newest first."""
-    applications = Application.objects.for_student(request.user).select_related("program")
+    applications = Application.objects.for_student(request.user).select_related(
+        "program", "return_summary"
+    )
     return render(request, "applications/list.html", {"applications": applications})
 
 
@@ -183,16 +177,19 @@ def detail(request, pk):
         )
     )
     application = get_object_or_404(queryset, pk=pk)
-    events = list(application.events.all())
+    attachments = list(application.attachments.all())
     return render(
         request,
         "applications/detail.html",
         {
             "application": application,
             "program": application.program,
-            "attachments": application.attachments.all(),
-            "events": events,
+            "events": list(application.events.all()),
             "return_comment": application.return_comment(),
+            "summary": ReturnSummary.objects.filter(application=application).first()
+            if application.can_write_summary
+            else None,
+            "summary_files": [a for a in attachments if a.kind == AttachmentKind.SUMMARY],
         },
     )
 
@@ -238,3 +235,43 @@ def download_attachment(request, pk, attachment_pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def download_pdf(request, pk):
+    """下载申请表: the printable form, for the owner and the staff of the track."""
+    application = get_object_or_404(
+        pdf.printable(Application.objects.visible_to(request.user)), pk=pk
+    )
+    content = pdf.application_pdf(application, pdf.verify_url(request, application))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=pdf.pdf_filename(application)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def verify(request):
+    """核验申请表 (staff): the number and code printed on a paper form lead to what was
+    submitted online, so that a signed copy can be checked against it."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    form = VerifyForm(request.GET or None)
+    application = None
+    if form.is_valid():
+        candidates = pdf.printable(Application.objects.visible_to(request.user))
+        application = candidates.filter(pk=form.cleaned_data["number"]).first()
+        if application is None or not application.matches_code(form.cleaned_data["code"]):
+            application = None
+            form.add_error(
+                None,
+                _(
+                    "申请编号与校验码不符：纸质表可能不是这份申请的最新提交，"
+                    "或该申请不属于你所在的办公室。"
+                ),
+            )
+        else:
+            pdf.load_form_data(application)
+    return render(request, "applications/verify.html", {"form": form, "application": application})

@@ -8,6 +8,7 @@ the name kept for display is cleaned up and given the extension of the real type
 import re
 import unicodedata
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 import pypdf
@@ -18,12 +19,26 @@ from PIL import Image
 
 MAX_NAME_LENGTH = 200
 
-# Magic bytes -> (content type, Pillow format or None for PDF, extensions that match).
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Magic bytes -> (format, content type, extensions that match).
 SIGNATURES = [
-    (b"%PDF-", "application/pdf", None, ("pdf",)),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG", ("png",)),
-    (b"\xff\xd8\xff", "image/jpeg", "JPEG", ("jpg", "jpeg")),
+    (b"%PDF-", "pdf", "application/pdf", ("pdf",)),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png", ("png",)),
+    (b"\xff\xd8\xff", "jpeg", "image/jpeg", ("jpg", "jpeg")),
+    (b"PK\x03\x04", "docx", DOCX, ("docx",)),
 ]
+# An OLE2 compound file: a legacy .doc, or a password-protected Office document.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# What each upload field takes: the form's slots and the score proof take scans and
+# screenshots; the exchange summary is a document.
+DOCUMENTS = ("pdf", "png", "jpeg")
+SUMMARY_FILES = ("pdf", "docx")
+
+# A .docx is a zip: refuse archives that would be expensive to look into.
+DOCX_MAX_ENTRIES = 2000
+DOCX_MAX_UNPACKED = 200 * 1024 * 1024
 
 # Cc: controls (CR, LF, NUL, TAB...); Cf: format controls (U+202E, U+200E, U+2066..U+2069,
 # zero-width chars); Zl/Zp: line and paragraph separators; Cs: lone surrogates.
@@ -36,21 +51,21 @@ EXTENSION = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}")
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    content_type: str  # "application/pdf", "image/png" or "image/jpeg", decided by content
+    content_type: str  # "application/pdf", "image/png", "image/jpeg" or DOCX, by content
     name: str  # the display name to keep, extension corrected to the real type
     size: int
 
 
-def check_upload(uploaded_file) -> CheckedUpload:
-    """Raise ValidationError or return what was checked; the file is left at offset 0."""
+def check_upload(uploaded_file, accept=DOCUMENTS) -> CheckedUpload:
+    """Raise ValidationError or return what was checked; the file is left at offset 0.
+
+    `accept` lists the formats this field takes (DOCUMENTS or SUMMARY_FILES).
+    """
     name = _check_name(uploaded_file.name)
     _check_size(uploaded_file.size)
-    content_type, pil_format, extensions = _sniff_type(uploaded_file)
+    kind, content_type, extensions = _sniff_type(uploaded_file, accept)
     try:
-        if pil_format:
-            _check_image(uploaded_file, pil_format)
-        else:
-            _check_pdf(uploaded_file)
+        CHECKS[kind](uploaded_file)
     finally:
         uploaded_file.seek(0)
     return CheckedUpload(
@@ -98,15 +113,52 @@ def _check_size(size):
         )
 
 
-def _sniff_type(uploaded_file):
+def _sniff_type(uploaded_file, accept):
     """By magic bytes only: the name and the browser's content_type are the sender's say."""
     uploaded_file.seek(0)
     head = uploaded_file.read(8)
     uploaded_file.seek(0)
-    for magic, content_type, pil_format, extensions in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, pil_format, extensions
+    for magic, kind, content_type, extensions in SIGNATURES:
+        if head.startswith(magic) and kind in accept:
+            return kind, content_type, extensions
+    if "docx" in accept:
+        if head.startswith(OLE2_MAGIC):
+            raise ValidationError(
+                _("旧版 Word（.doc）或加密的文档无法核验，请另存为 .docx 或 PDF 后上传。"),
+                code="bad_type",
+            )
+        raise ValidationError(
+            _("只能上传 PDF 或 Word（.docx）文件（按文件内容识别）。"), code="bad_type"
+        )
     raise ValidationError(_("只能上传 PDF、JPG 或 PNG 文件（按文件内容识别）。"), code="bad_type")
+
+
+def _check_docx(uploaded_file):
+    """A Word document the office can open: a readable zip holding a document part, not
+    macro-enabled, and small enough when unpacked. Nothing is extracted to disk."""
+    bad = ValidationError(
+        _("Word 文件已损坏或无法读取，请重新保存为 .docx 或 PDF 后上传。"), code="bad_docx"
+    )
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            entries = archive.infolist()
+            if len(entries) > DOCX_MAX_ENTRIES or (
+                sum(entry.file_size for entry in entries) > DOCX_MAX_UNPACKED
+            ):
+                raise bad
+            names = {entry.filename for entry in entries}
+            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+                raise bad
+            with archive.open("[Content_Types].xml") as part:
+                types = part.read(1024 * 1024)
+    except ValidationError:
+        raise
+    except Exception as exc:  # BadZipFile, truncated entries, bad CRC...
+        raise bad from exc
+    if b"macroEnabled" in types or "word/vbaProject.bin" in names:
+        raise ValidationError(
+            _("不接受含宏的 Word 文件，请另存为 .docx 或 PDF 后上传。"), code="docx_macros"
+        )
 
 
 def _check_image(uploaded_file, pil_format):
@@ -153,6 +205,10 @@ def _check_pdf(uploaded_file):
         raise _bad_pdf()
 
 
+def _image_check(pil_format):
+    return lambda uploaded_file: _check_image(uploaded_file, pil_format)
+
+
 def _decrypts_without_password(reader):
     """True for PDFs with only an owner password (restrictions, but anyone can open them)."""
     try:
@@ -163,6 +219,14 @@ def _decrypts_without_password(reader):
 
 def _bad_pdf():
     return ValidationError(_("PDF 文件已损坏或无法读取，请重新导出后上传。"), code="bad_pdf")
+
+
+CHECKS = {
+    "pdf": _check_pdf,
+    "png": _image_check("PNG"),
+    "jpeg": _image_check("JPEG"),
+    "docx": _check_docx,
+}
 
 
 def _fix_extension(name, extensions):

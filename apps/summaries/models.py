@@ -1,9 +1,25 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.applications.models import Application
 from apps.attachments.models import AttachmentKind
+
+
+def return_date_error(program, day, today=None):
+    """Why `day` cannot be the return date of `program`, or None: not in the future (the
+    summary is written after coming back), not before the program started."""
+    today = today or timezone.localdate()
+    label = program.words["return_date"]
+    if day > today:
+        return _("%(field)s不能晚于今天。") % {"field": label}
+    if day < program.start_date:
+        return _("%(field)s不能早于项目开始日期（%(start)s）。") % {
+            "field": label,
+            "start": program.start_date.isoformat(),
+        }
+    return None
 
 
 class ReturnSummary(models.Model):

@@ -1,0 +1,143 @@
+"""The printable 申请表: an HTML template rendered by WeasyPrint, cached per version.
+
+WeasyPrint takes about a second to import, so it is imported on the first render, not
+at start-up. It reads nothing but the project's own static files (`static_only_fetcher`):
+an application's data can never make the renderer fetch a URL or a local file.
+The CJK font comes from Debian (fonts-noto-cjk); `portal.W001` warns at start-up when
+libharfbuzz-subset0 is missing, which makes every render about 50 times slower.
+"""
+
+import functools
+import logging
+import re
+from pathlib import Path
+from urllib.request import url2pathname
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import PRINTABLE_STATUSES, ApplicationEvent
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 30 * 24 * 3600
+STYLESHEET = "pdf/application-form.css"
+
+
+def printable(queryset):
+    """The applications of `queryset` that have a form, with what a cache check reads."""
+    return queryset.filter(status__in=PRINTABLE_STATUSES).select_related("program", "student")
+
+
+def load_form_data(application):
+    """What rendering reads beyond the row itself: the files and the score's history."""
+    prefetch_related_objects(
+        [application],
+        "attachments",
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+    )
+
+
+def pdf_filename(application):
+    """申请表-<学号>-<program>.pdf, without characters that file systems refuse."""
+    title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", application.program.title).strip()
+    return f"{_('申请表')}-{application.student.get_username()}-{title}.pdf"
+
+
+def cache_key(application):
+    """A new key whenever the application or its program is saved: a supplemented score,
+    a review or a staff correction all bump `updated_at`, so a stale form is never served."""
+    versions = f"{application.updated_at.timestamp()}:{application.program.updated_at.timestamp()}"
+    return f"application-pdf:{application.pk}:{versions}:{translation.get_language()}"
+
+
+def application_pdf(application, verify_url):
+    """The PDF bytes for `application` (printable), from the cache or freshly rendered."""
+    key = cache_key(application)
+    pdf = cache.get(key)
+    if pdf is None:
+        load_form_data(application)
+        pdf = render_pdf(application, verify_url)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf
+
+
+def render_pdf(application, verify_url):
+    from weasyprint import HTML  # ~1 s to import: only when a form is first rendered
+
+    html = render_to_string(
+        "applications/pdf/application_form.html", _context(application, verify_url)
+    )
+    stylesheet_dir = Path(finders.find(STYLESHEET)).parent
+    return HTML(
+        string=html, base_url=stylesheet_dir.as_uri() + "/", url_fetcher=static_only_fetcher()
+    ).write_pdf()
+
+
+def verify_url(request, application):
+    """The absolute address the QR code leads to (staff only)."""
+    query = f"?number={application.number}&code={application.verification_code}"
+    return request.build_absolute_uri(reverse("applications:verify") + query)
+
+
+def _context(application, verify_url):
+    qr = segno.make(verify_url, error="m")
+    return {
+        "application": application,
+        "program": application.program,
+        "sections": application.display_sections(),
+        "attachments": list(application.attachments.all()),
+        "university": settings.UNIVERSITY_NAME,
+        "verify_url": verify_url,
+        "qr_svg": qr.svg_inline(scale=2, border=0, dark="#000"),
+        "printed_at": timezone.localtime(),
+        "page_counter": _page_counter_css(),
+    }
+
+
+def _page_counter_css():
+    """第 N 页 / 共 M 页 as the CSS `content` of a page margin box, in any language."""
+    text = _("第 %(page)s 页 / 共 %(pages)s 页")
+    parts = re.split(r"%\((pages?)\)s", text)
+    # re.split with a group alternates text and counter names: text, name, text, ...
+    css = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            css.append(f"counter({part})")
+        elif part:
+            css.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(css)
+
+
+def _static_roots():
+    return [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+
+
+@functools.cache
+def _fetcher_class():
+    """Built on first use, so that importing this module does not import WeasyPrint."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves file: URLs inside the project's static folders; refuses everything else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
+                if any(path.is_relative_to(root) for root in _static_roots()) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            logger.warning("PDF renderer refused to fetch %s", url[:200])
+            raise ValueError(f"refused to fetch {url[:200]}")
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher():
+    return _fetcher_class()(allowed_protocols=["file"])

@@ -1,0 +1,21 @@
+"""Helpers for pages that add and remove files of an application's slots."""
+
+from collections import Counter
+
+from django.conf import settings
+
+
+def posted_ids(values):
+    """Primary keys from form values; anything else (², 10**30, "x") is ignored."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 9]
+
+
+def room_per_slot(application, slots, removing=()):
+    """How many more files each slot takes, counting the ones being removed as gone."""
+    limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
+    taken = Counter(
+        application.attachments.filter(kind__in=slots)
+        .exclude(pk__in=removing)
+        .values_list("kind", flat=True)
+    )
+    return {kind: limit - taken[kind] for kind in slots}
