@@ -12,6 +12,19 @@ from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 
 
+def clerk(*regions, superuser=False):
+    """A staff account in the office group of each region (none: staff of no office)."""
+    from django.contrib.auth.models import Group
+
+    from apps.programs.models import OFFICE_GROUPS
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=superuser)
+    for region in regions:
+        user.groups.add(Group.objects.get_or_create(name=OFFICE_GROUPS[region])[0])
+    return user
+
+
 def pdf_upload(name="成绩单.pdf"):
     buffer = io.BytesIO()
     writer = PdfWriter()

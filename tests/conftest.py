@@ -1,6 +1,7 @@
 import pytest
 
 from apps.applications import services
+from apps.applications.models import AdmissionResult, Application, Status
 from apps.attachments.models import AttachmentKind
 from tests.builders import COMPLETE, checked
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
@@ -69,6 +70,31 @@ def make_submitted(make_draft):
     def make(**kwargs):
         application = make_draft(**kwargs)
         return services.submit_application(application=application, user=application.student)
+
+    return make
+
+
+@pytest.fixture
+def make_approved(make_submitted):
+    """A submitted application the office approved (set directly: the review is not the
+    behaviour under test where this is used)."""
+
+    def make(admission_result=None, **kwargs):
+        application = make_submitted(**kwargs)
+        changes = {"status": Status.APPROVED}
+        if admission_result:
+            changes["admission_result"] = admission_result
+        Application.objects.filter(pk=application.pk).update(**changes)
+        application.refresh_from_db()
+        return application
+
+    return make
+
+
+@pytest.fixture
+def make_admitted(make_approved):
+    def make(**kwargs):
+        return make_approved(admission_result=AdmissionResult.ADMITTED, **kwargs)
 
     return make
 

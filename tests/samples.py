@@ -77,6 +77,31 @@ def zip_bytes():
     return out.getvalue()
 
 
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+def docx_bytes(main=DOCX_MAIN, extra=()):
+    """A minimal Word document as Word writes it: content types, then the document part."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/content-types"><Override PartName="/word/document.xml" ContentType="{main}"/>'
+            "</Types>",
+        )
+        archive.writestr("word/document.xml", "<w:document><w:body>回国总结</w:body></w:document>")
+        for name in extra:
+            archive.writestr(name, b"\0" * 16)
+    return out.getvalue()
+
+
+def ole2_bytes():
+    """The start of a legacy .doc (or of an encrypted .docx): an OLE2 compound file."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+
+
 def upload(data, name="file.pdf", content_type="application/octet-stream"):
     """An upload whose name is exactly `name`. Django's multipart parser and UploadedFile
     already drop directories and non-printable characters, but check_upload must not

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.applications.models import Status
 from apps.programs.models import OFFICE_GROUPS, Region
-from tests.builders import attach
+from tests.builders import attach, clerk
 from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory, UserFactory
 from tests.samples import image_bytes, pdf_bytes
 
@@ -27,13 +27,6 @@ def download_url(attachment, application_pk=None):
 def body(response):
     """The streamed bytes; reading them to the end also closes the file."""
     return b"".join(response.streaming_content)
-
-
-def staff_user(*regions, superuser=False):
-    user = UserFactory(is_staff=True, is_superuser=superuser)
-    for region in regions:
-        user.groups.add(Group.objects.get_or_create(name=OFFICE_GROUPS[region])[0])
-    return user
 
 
 @pytest.fixture
@@ -119,14 +112,14 @@ def test_staff_of_the_programs_track_office_may_download(student, client, pdf, r
     type(application).objects.filter(pk=application.pk).update(
         status=Status.SUBMITTED, has_passport=False
     )
-    client.force_login(staff_user(region))
+    client.force_login(clerk(region))
     assert_downloaded(client.get(download_url(attachment)), pdf)
 
 
 def test_the_office_does_not_see_the_files_of_a_draft(attachment, client):
     """A draft is the student's own until 提交 (the details page tells them so)."""
     assert attachment.application.status == Status.DRAFT
-    client.force_login(staff_user(attachment.application.program.region))
+    client.force_login(clerk(attachment.application.program.region))
     assert client.get(download_url(attachment)).status_code == 404
 
 
@@ -134,12 +127,12 @@ def test_the_office_does_not_see_the_files_of_a_draft(attachment, client):
 def test_staff_of_the_other_tracks_office_gets_404(student, client, pdf, region):
     application = ApplicationFactory(student=student, program=ProgramFactory(region=region))
     attachment = attach(application, pdf, "成绩单.pdf")
-    client.force_login(staff_user(OTHER_REGION[region]))
+    client.force_login(clerk(OTHER_REGION[region]))
     assert client.get(download_url(attachment)).status_code == 404
 
 
 def test_staff_in_no_office_gets_404(attachment, client):
-    client.force_login(staff_user())
+    client.force_login(clerk())
     assert client.get(download_url(attachment)).status_code == 404
 
 
@@ -151,7 +144,7 @@ def test_an_office_group_without_the_staff_flag_gives_no_access(attachment, clie
 
 
 def test_a_superuser_may_download_without_an_office(attachment, client, pdf):
-    client.force_login(staff_user(superuser=True))
+    client.force_login(clerk(superuser=True))
     assert_downloaded(client.get(download_url(attachment)), pdf)
 
 

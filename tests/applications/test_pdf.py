@@ -1,0 +1,229 @@
+"""下载申请表: the printable form, read back with pypdf, and who may download it."""
+
+import io
+import re
+from urllib.parse import unquote
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from apps.applications import pdf
+from apps.applications.models import Application, Status
+from apps.programs.models import Region
+from tests.builders import clerk, passport
+from tests.factories import ProgramFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_url(application):
+    return reverse("applications:pdf", args=[application.pk])
+
+
+def read(response):
+    assert response.status_code == 200, response
+    assert response["Content-Type"] == "application/pdf"
+    return PdfReader(io.BytesIO(response.content))
+
+
+def text_of(reader):
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def font_names(reader):
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.fixture
+def submitted(make_submitted):
+    return make_submitted(
+        program=ProgramFactory(title="东京大学交换项目", partner="东京大学"), **passport()
+    )
+
+
+def test_the_owner_downloads_a_form_with_every_submitted_field(client, student, submitted):
+    client.force_login(student)
+
+    reader = read(client.get(pdf_url(submitted)))
+
+    text = text_of(reader)
+    for expected in [
+        "校际交流项目（国际）申请表",
+        "国际交流部学生出国事务办公室",
+        "东京大学交换项目",
+        "张晓明",
+        "Zhang Xiaoming",
+        "计算机学院",
+        "软件工程",
+        "13800000000",
+        "zxm@example.edu",
+        "E12345678",  # in full: it is the student's own form
+        "待补录",  # no score given at submission
+        "transcript.pdf",
+        "enrollment.pdf",
+        "申请人签字",
+        "学院意见",
+        "签字/盖章",
+        submitted.number,
+        submitted.verification_code,
+        timezone.localtime(submitted.submitted_at).strftime("%Y-%m-%d %H:%M"),
+    ]:
+        assert expected in text, expected
+    assert 1 <= len(reader.pages) <= 2
+    assert f"第 1 页 / 共 {len(reader.pages)} 页" in text
+
+
+def test_the_form_is_named_after_the_student_and_the_program(client, student, submitted):
+    client.force_login(student)
+
+    response = client.get(pdf_url(submitted))
+
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    name = unquote(re.search(r"filename\*=utf-8''(.+)$", disposition).group(1))
+    assert name == f"申请表-{student.username}-东京大学交换项目.pdf"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_hmt_form_has_the_hmt_heading_and_office(client, student, make_submitted):
+    application = make_submitted(program=ProgramFactory(region=Region.HMT, title="香港大学交流"))
+    client.force_login(student)
+
+    text = text_of(read(client.get(pdf_url(application))))
+
+    assert "校际交流项目（港澳台）申请表" in text
+    assert "港澳台事务办公室" in text
+    assert "（国际）" not in text
+
+
+def test_the_chinese_is_drawn_with_an_embedded_cjk_font(client, student, submitted):
+    client.force_login(student)
+
+    reader = read(client.get(pdf_url(submitted)))
+
+    fonts = font_names(reader)
+    assert fonts, "no font at all"
+    # Subset names look like /ABCDEF+Noto-Sans-CJK-SC; every font in the form is CJK,
+    # so no text fell back to a font that would print boxes.
+    assert all("CJK" in name for name in fonts), fonts
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), "not embedded"
+
+
+def test_a_supplemented_score_replaces_待补录_in_a_new_render(client, student, submitted):
+    from apps.scores.services import supplement_score
+
+    client.force_login(student)
+    assert "待补录" in text_of(read(client.get(pdf_url(submitted))))
+
+    supplement_score(application=submitted, user=student, language_test="ielts", score=7)
+
+    text = text_of(read(client.get(pdf_url(submitted))))
+    assert "待补录" not in text
+    assert "雅思 IELTS" in text and "7" in text
+
+
+def test_a_repeated_download_is_served_from_the_cache(client, student, submitted, monkeypatch):
+    renders = []
+    real_render = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a: renders.append(1) or real_render(*a))
+    client.force_login(student)
+
+    first = client.get(pdf_url(submitted)).content
+    second = client.get(pdf_url(submitted)).content
+
+    assert first == second
+    assert len(renders) == 1
+
+
+def test_a_staff_change_renders_the_form_again(client, student, submitted, monkeypatch):
+    renders = []
+    real_render = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a: renders.append(1) or real_render(*a))
+    client.force_login(student)
+    client.get(pdf_url(submitted))
+
+    submitted.major = "人工智能"
+    submitted.save()  # what the admin's save does: updated_at moves on
+    text = text_of(read(client.get(pdf_url(submitted))))
+
+    assert len(renders) == 2
+    assert "人工智能" in text
+
+
+# --- Who may download it ------------------------------------------------------------------
+
+
+def test_a_draft_has_no_form(client, student, make_draft):
+    draft = make_draft()
+    client.force_login(student)
+
+    assert client.get(pdf_url(draft)).status_code == 404
+
+
+@pytest.mark.parametrize("status", [Status.RETURNED, Status.WITHDRAWN])
+def test_a_returned_or_withdrawn_application_has_no_form(client, student, submitted, status):
+    Application.objects.filter(pk=submitted.pk).update(status=status)
+    client.force_login(student)
+
+    assert client.get(pdf_url(submitted)).status_code == 404
+
+
+def test_another_student_gets_404(client, submitted):
+    client.force_login(UserFactory())
+
+    assert client.get(pdf_url(submitted)).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, submitted):
+    response = client.get(pdf_url(submitted))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_office_of_the_track_downloads_it_and_the_other_office_does_not(client, submitted):
+    client.force_login(clerk(Region.HMT))
+    assert client.get(pdf_url(submitted)).status_code == 404
+
+    client.force_login(clerk(Region.INTERNATIONAL))
+    assert read(client.get(pdf_url(submitted))).pages
+
+
+# --- What the renderer may read -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:1/secret",
+        "https://example.com/x.css",
+        "file:///work/../etc/hostname",
+    ],
+)
+def test_the_renderer_reads_nothing_outside_the_static_files(url):
+    with pytest.raises(ValueError):
+        pdf.static_only_fetcher().fetch(url)
+
+
+def test_the_renderer_reads_the_forms_stylesheet():
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    url = Path(finders.find(pdf.STYLESHEET)).as_uri()
+
+    response = pdf.static_only_fetcher().fetch(url)
+
+    assert b"@page" in response.read()
+    response.close()
