@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from PIL import ImageFile
 
 from .models import PRINTABLE_STATUSES, ApplicationEvent
 
@@ -69,8 +70,22 @@ def application_pdf(application, verify_url):
     return pdf
 
 
+def _weasyprint_html():
+    """WeasyPrint's HTML class, imported on first use (~1 s).
+
+    Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
+    truncated images through the upload checks from then on; the form embeds no raster
+    image, so the previous (strict) setting is put back.
+    """
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
+    from weasyprint import HTML
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = strict
+    return HTML
+
+
 def render_pdf(application, verify_url):
-    from weasyprint import HTML  # ~1 s to import: only when a form is first rendered
+    HTML = _weasyprint_html()
 
     html = render_to_string(
         "applications/pdf/application_form.html", _context(application, verify_url)

@@ -227,3 +227,16 @@ def test_the_renderer_reads_the_forms_stylesheet():
 
     assert b"@page" in response.read()
     response.close()
+
+
+def test_rendering_a_form_leaves_the_upload_checks_strict(client, student, submitted):
+    from django.core.exceptions import ValidationError
+
+    from apps.attachments.validators import check_upload
+    from tests.samples import png_with_corrupt_pixels_bytes, upload
+
+    client.force_login(student)
+    read(client.get(pdf_url(submitted)))  # imports WeasyPrint in this process
+
+    with pytest.raises(ValidationError):
+        check_upload(upload(png_with_corrupt_pixels_bytes(), "photo.png"))
