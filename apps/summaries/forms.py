@@ -22,6 +22,9 @@ class SummaryForm(forms.ModelForm):
         field = self.fields["return_date"]
         field.label = program.words["return_date"]
         field.error_messages["invalid"] = _("请输入有效的日期，如 2026-07-01。")
+        field.help_text = _(
+            "回国（返境）当天的日期：不能晚于今天，也不能早于项目开始日期（%(start)s）。"
+        ) % {"start": program.start_date.isoformat()}
 
     def clean_return_date(self):
         day = self.cleaned_data.get("return_date")
