@@ -53,7 +53,13 @@ def test_every_english_message_is_translated():
 HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 
 
-def test_application_pages_are_complete_in_english(client, make_submitted, make_draft):
+def test_application_pages_are_complete_in_english(
+    client, make_submitted, make_draft, make_admitted
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from apps.accounts.models import StudentProfile
     from tests.factories import ProgramFactory
 
@@ -69,6 +75,17 @@ def test_application_pages_are_complete_in_english(client, make_submitted, make_
         school="Computer Science",
         major="Software",
     )
+    admitted = make_admitted(
+        program=ProgramFactory(
+            title="Osaka Exchange",
+            partner="U Osaka",
+            country="Japan",
+            start_date=timezone.localdate() - timedelta(days=100),
+        ),
+        name="Li Lei",
+        school="Computer Science",
+        major="Software",
+    )
     StudentProfile.objects.filter(user=draft.student).update(name="Li Lei", school="CS")
     client.force_login(draft.student)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -77,6 +94,9 @@ def test_application_pages_are_complete_in_english(client, make_submitted, make_
         reverse("applications:edit", args=[draft.pk]),
         reverse("applications:detail", args=[submitted.pk]),
         reverse("applications:withdraw", args=[submitted.pk]),
+        reverse("scores:supplement", args=[submitted.pk]),
+        reverse("applications:detail", args=[admitted.pk]),
+        reverse("summaries:edit", args=[admitted.pk]),
         draft.program.get_absolute_url(),
     ]
     for url in pages:
