@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from apps.programs.models import Program
 
 from . import services
 from .forms import ApplicationForm, AttachmentsForm
-from .models import Application, ApplicationEvent
+from .models import Application, ApplicationEvent, Notice
 
 
 def _own_application(request, pk):
@@ -193,6 +194,7 @@ def detail(request, pk):
             "attachments": application.attachments.all(),
             "events": events,
             "return_comment": application.return_comment(),
+            "rejection_comment": application.rejection_comment(),
         },
     )
 
@@ -238,3 +240,15 @@ def download_attachment(request, pk, attachment_pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def dismiss_notice(request, pk):
+    """知道了: the notice leaves the home page (it stays in the application's history)."""
+    notice = get_object_or_404(Notice.objects.filter(student=request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return redirect("programs:home")

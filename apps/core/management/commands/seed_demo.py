@@ -189,7 +189,8 @@ class Command(BaseCommand):
             user = self._user(User, clerk["username"], password, is_staff=True)
             user.first_name, user.last_name = clerk["first_name"], clerk["last_name"]
             user.save(update_fields=["first_name", "last_name"])
-            office, _ = Group.objects.get_or_create(name=OFFICE_GROUPS[clerk["region"]])
+            # The office groups and their permissions come with the migrations.
+            office = Group.objects.get(name=OFFICE_GROUPS[clerk["region"]])
             user.groups.add(office)
             accounts.append((user.username, "office staff / 审核员"))
         self._user(User, "admin", password, is_staff=True, is_superuser=True)
