@@ -108,3 +108,43 @@ def ldap_settings(settings, slapd):
         "django.contrib.auth.backends.ModelBackend",
     ]
     return settings
+
+
+# --- Office staff (groups and their permissions come from the migrations) -------------
+
+
+@pytest.fixture
+def make_clerk(db):
+    """A staff account in the office group of `region`."""
+    from django.contrib.auth.models import Group
+
+    from apps.programs.models import OFFICE_GROUPS, Region
+    from tests.factories import UserFactory
+
+    def make(region=Region.INTERNATIONAL, **fields):
+        fields.setdefault("username", f"clerk-{region}-{Group.objects.count()}-{id(fields)}")
+        user = UserFactory(is_staff=True, first_name="审核员", **fields)
+        user.groups.add(Group.objects.get(name=OFFICE_GROUPS[region]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_clerk):
+    """Staff of the international office."""
+    return make_clerk(username="intl-clerk")
+
+
+@pytest.fixture
+def hmt_clerk(make_clerk):
+    from apps.programs.models import Region
+
+    return make_clerk(Region.HMT, username="hmt-clerk")
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)

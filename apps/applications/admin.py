@@ -94,7 +94,7 @@ SUBMITTED_FIELDSETS = [
 ]
 # Never editable in admin, even by a superuser: they move only through the services.
 MANAGED_FIELDS = [
-    "student_id",
+    "student_number",
     "program",
     "status",
     "admission_result",
@@ -117,7 +117,7 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
     """
 
     list_display = [
-        "student_id",
+        "student_number",
         "name",
         "school",
         "program",
@@ -126,7 +126,7 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
         "submitted_at",
         "score",
     ]
-    list_display_links = ["student_id", "name"]
+    list_display_links = ["student_number", "name"]
     list_filter = [
         ProgramFilter,
         StatusFilter,
@@ -140,6 +140,8 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
     list_select_related = ["student", "program"]
     list_per_page = 50
     show_full_result_count = False
+    # Facet counts would count the table once per filter choice.
+    show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     ordering = ["-submitted_at", "-pk"]
     inlines = [ApplicationEventInline]
@@ -154,7 +156,7 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
         return super().get_queryset(request).select_related("student", "program")
 
     def get_fieldsets(self, request, obj=None):
-        head = ["student_id", "program", "status", "admission_result", "submitted_at"]
+        head = ["student_number", "program", "status", "admission_result", "submitted_at"]
         return [
             (None, {"fields": head}),
             *SUBMITTED_FIELDSETS,
@@ -172,11 +174,16 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
     def has_add_permission(self, request):
         return False  # applications are made by students
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": _("报名申请"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
         if not request.user.is_superuser:
             # Nothing on the page is editable for a clerk: no save buttons to confuse.
             extra_context |= {
+                "title": _("审核报名申请"),
                 "show_save": False,
                 "show_save_and_continue": False,
                 "show_save_and_add_another": False,
@@ -194,7 +201,7 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("学号"), ordering="student__username")
-    def student_id(self, application):
+    def student_number(self, application):
         return application.student.username
 
     @admin.display(description=_("外语成绩"), ordering="language_score")

@@ -73,7 +73,8 @@ class ReviewAdminMixin:
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[application.pk]
         )
-        form = ReviewCommentForm(request.POST or None, decision=decision)
+        data = request.POST if request.method == "POST" else None
+        form = ReviewCommentForm(data, decision=decision)
         if request.method == "POST" and form.is_valid():
             self.decide(request, [application], decision, form.cleaned_data["comment"])
             return redirect(change_url)
