@@ -16,10 +16,8 @@ from .models import Application, staff_regions
 
 
 def regions_of(request):
-    """The clerk's tracks, looked up once per request."""
-    if not hasattr(request, "_staff_regions"):
-        request._staff_regions = staff_regions(request.user)
-    return request._staff_regions
+    """The clerk's tracks (looked up once per request: `staff_regions` caches them)."""
+    return staff_regions(request.user)
 
 
 class TrackScopedAdminMixin:

@@ -129,8 +129,11 @@ def staff_regions(user):
     """The tracks whose office `user` works in (by group membership)."""
     if not user.is_staff:
         return []
-    names = set(user.groups.values_list("name", flat=True))
-    return [region for region, group in OFFICE_GROUPS.items() if group in names]
+    # Cached on the user object (one per request), like Django's permission cache.
+    if not hasattr(user, "_office_regions"):
+        names = set(user.groups.values_list("name", flat=True))
+        user._office_regions = [region for region, group in OFFICE_GROUPS.items() if group in names]
+    return user._office_regions
 
 
 class Application(PersonalDetails):
