@@ -45,7 +45,6 @@ class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["region", WindowStateFilter, "term", "is_published"]
     search_fields = ["title", "partner", "country"]
     search_help_text = gettext_lazy("按项目标题、合作院校或国家/地区搜索")
-    date_hierarchy = "opens_at"
     actions = ["duplicate_for_next_term"]
     readonly_fields = ["created_at", "updated_at", "audit_history"]
     fieldsets = [
