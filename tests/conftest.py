@@ -148,3 +148,15 @@ def superuser(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_until_asked():
+    """Each test starts in Chinese: a request with the English cookie activates English for
+    the thread, and the next test would otherwise inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
