@@ -123,7 +123,8 @@ def make_clerk(db):
 
     def make(region=Region.INTERNATIONAL, **fields):
         fields.setdefault("username", f"clerk-{region}-{Group.objects.count()}-{id(fields)}")
-        user = UserFactory(is_staff=True, first_name="审核员", **fields)
+        fields.setdefault("first_name", "审核员")
+        user = UserFactory(is_staff=True, **fields)
         user.groups.add(Group.objects.get(name=OFFICE_GROUPS[region]))
         return user
 
