@@ -242,10 +242,13 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Audit log (django-auditlog): every change to these models, by whom, field by field.
-# `updated_at` changes with every save and says nothing.
+# `updated_at` changes with every save and says nothing; reverse relations are not fields.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
-    {"model": "programs.program", "exclude_fields": ["updated_at"]},
-    {"model": "applications.application", "exclude_fields": ["updated_at"]},
+    {"model": "programs.program", "exclude_fields": ["updated_at", "applications"]},
+    {
+        "model": "applications.application",
+        "exclude_fields": ["updated_at", "attachments", "events"],
+    },
     {"model": "attachments.attachment"},
     {"model": "scores.scoresupplement"},
     {"model": "summaries.returnsummary", "exclude_fields": ["updated_at"]},

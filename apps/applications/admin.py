@@ -19,7 +19,7 @@ class ApplicationEventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "headline", "actor", "comment"]
+    fields = ["created_at", "headline", "actor_name", "comment"]
     readonly_fields = fields
     verbose_name_plural = _("状态记录")
 
@@ -35,6 +35,11 @@ class ApplicationEventInline(admin.TabularInline):
     @admin.display(description=_("记录"))
     def headline(self, event):
         return event.headline
+
+    @admin.display(description=_("操作人"))
+    def actor_name(self, event):
+        actor = event.actor
+        return (actor.get_full_name() or actor.get_username()) if actor else "—"
 
 
 class ProgramFilter(admin.SimpleListFilter):

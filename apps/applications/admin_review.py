@@ -111,7 +111,12 @@ class ReviewAdminMixin:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("%(decision)s：填写审核意见") % {"decision": status.label},
+            "title": (
+                _("%(decision)s：填写审核意见")
+                if status in services.COMMENT_REQUIRED
+                else _("%(decision)s：确认（审核意见可不填）")
+            )
+            % {"decision": status.label},
             "decision": decision,
             "decision_label": status.label,
             "applications": applications,

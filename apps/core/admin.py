@@ -4,6 +4,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from apps.applications.admin_tracks import TrackScopedAdminMixin, regions_of
@@ -39,11 +40,11 @@ class AuditedModelFilter(admin.SimpleListFilter):
 class AuditLogAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
     """Who changed what and when. Nobody adds, edits or deletes entries here."""
 
-    list_display = ["when", "subject", "model", "action_name", "who", "changes"]
-    list_filter = [AuditedModelFilter, "timestamp"]
+    list_display = ["when", "subject", "object_type", "action_name", "who", "change_summary"]
+    list_filter = [AuditedModelFilter]
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_repr", "actor__username", "actor__first_name", "actor__last_name"]
-    fields = ["when", "model", "subject", "action_name", "who", "changes", "address"]
+    fields = ["when", "object_type", "subject", "action_name", "who", "change_details", "address"]
     readonly_fields = fields
     date_hierarchy = "timestamp"
     show_full_result_count = False
@@ -77,7 +78,7 @@ class AuditLogAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("时间"), ordering="timestamp")
     def when(self, entry):
-        return entry.timestamp
+        return f"{localtime(entry.timestamp):%Y-%m-%d %H:%M:%S}"
 
     @admin.display(description=_("对象"), ordering="object_repr")
     def subject(self, entry):
@@ -87,8 +88,9 @@ class AuditLogAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
     def address(self, entry):
         return entry.remote_addr or "—"
 
+    # (Method names must not shadow LogEntry's fields or ModelAdmin's attributes.)
     @admin.display(description=_("对象类型"))
-    def model(self, entry):
+    def object_type(self, entry):
         return entry.content_type.name
 
     @admin.display(description=_("操作"), ordering="action")
@@ -100,5 +102,11 @@ class AuditLogAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
         return actor_label(entry)
 
     @admin.display(description=_("修改内容"))
-    def changes(self, entry):
+    def change_summary(self, entry):
+        if entry.action == AuditEntry.Action.CREATE:
+            return _("新建记录（%(count)s 个字段）") % {"count": len(entry.changes_dict)}
+        return changes_html(entry, truncate=60)
+
+    @admin.display(description=_("修改内容"))
+    def change_details(self, entry):
         return changes_html(entry)

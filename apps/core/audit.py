@@ -24,14 +24,21 @@ def actor_label(entry):
     return entry.actor.get_full_name() or entry.actor.get_username()
 
 
-def _value(value):
-    return _("（空）") if value in ("None", "", None) else value
+def _value(value, truncate=None):
+    if value in ("None", "", None):
+        return _("（空）")
+    value = str(value)
+    return value[:truncate] + "…" if truncate and len(value) > truncate else value
 
 
-def changes_html(entry):
+def changes_html(entry, truncate=None):
     """字段: 原值 → 新值, one line per field."""
     rows = [
-        (field, _value(values[0]) if len(values) > 1 else "", _value(values[-1]))
+        (
+            field,
+            _value(values[0], truncate) if len(values) > 1 else "",
+            _value(values[-1], truncate),
+        )
         for field, values in entry.changes_display_dict.items()
     ]
     if not rows:

@@ -10,3 +10,8 @@ class AuditEntry(LogEntry):
         proxy = True
         verbose_name = _("操作日志")
         verbose_name_plural = pgettext_lazy("plural", "操作日志")
+
+    def __str__(self):
+        from .audit import action_label
+
+        return f"{action_label(self)} · {self.object_repr}"
