@@ -198,7 +198,9 @@ class Command(BaseCommand):
         return accounts
 
     def _applications(self):
-        """The first demo student has one submitted application and one half-done draft."""
+        """The first demo student has one submitted application and one half-done draft;
+        the second one application waiting for the HMT office."""
+        self._hmt_application()
         student = get_user_model().objects.get(username=STUDENTS[0]["username"])
         if student.applications.exists():
             return
@@ -228,6 +230,25 @@ class Command(BaseCommand):
         services.save_draft(
             application=application, user=student, changes={"name_en": "Zhang Xiaoming"}
         )
+
+    def _hmt_application(self):
+        student = get_user_model().objects.get(username=STUDENTS[1]["username"])
+        if student.applications.exists():
+            return
+        program = Program.objects.in_region(Region.HMT).open_now().order_by("pk").first()
+        application, _ = services.start_application(program=program, student=student)
+        files = [
+            _demo_file(AttachmentKind.TRANSCRIPT, "成绩单.pdf"),
+            _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
+        ]
+        changes = {
+            "major": "金融学",
+            "phone": "13900002222",
+            "email": "liyt@example.edu.cn",
+            "has_passport": False,
+        }
+        services.save_draft(application=application, user=student, changes=changes, new_files=files)
+        services.submit_application(application=application, user=student)
 
     @staticmethod
     def _user(User, username, password, **flags):
