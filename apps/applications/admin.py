@@ -9,25 +9,23 @@ from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Program, Region
 
 from .admin_review import ReviewAdminMixin
-from .admin_tracks import ApplicationPartAdmin, TrackScopedAdminMixin, regions_of
+from .admin_tracks import (
+    ApplicationPartAdmin,
+    ReadOnlyAdminMixin,
+    TrackScopedAdminMixin,
+    regions_of,
+)
 from .models import SECTIONS, Application, ApplicationEvent, Status, format_score
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The status history: evidence, shown and never edited."""
 
     model = ApplicationEvent
     extra = 0
-    can_delete = False
     fields = ["created_at", "headline", "actor_name", "comment"]
     readonly_fields = fields
     verbose_name_plural = _("状态记录")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
@@ -241,7 +239,7 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
 
 
 @admin.register(ApplicationEvent)
-class ApplicationEventAdmin(ApplicationPartAdmin):
+class ApplicationEventAdmin(ReadOnlyAdminMixin, ApplicationPartAdmin):
     """The history is evidence: readable, never editable."""
 
     list_display = ["application", "kind", "from_label", "to_label", "actor", "created_at"]
@@ -250,15 +248,6 @@ class ApplicationEventAdmin(ApplicationPartAdmin):
     readonly_fields = fields
     list_select_related = ["application__student", "application__program", "actor"]
     search_fields = ["application__student__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("原值"))
     def from_label(self, event):

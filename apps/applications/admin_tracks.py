@@ -61,3 +61,16 @@ class ApplicationPartAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
 
     def region_of(self, obj):
         return obj.application.program.region
+
+
+class ReadOnlyAdminMixin:
+    """Evidence (history rows, audit entries): readable, never added, edited or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

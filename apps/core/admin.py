@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from apps.applications.admin_tracks import TrackScopedAdminMixin, regions_of
+from apps.applications.admin_tracks import ReadOnlyAdminMixin, TrackScopedAdminMixin, regions_of
 from apps.applications.models import Application
 from apps.attachments.models import Attachment
 from apps.programs.models import Program
@@ -37,7 +37,7 @@ class AuditedModelFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditLogAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin):
     """Who changed what and when. Nobody adds, edits or deletes entries here."""
 
     list_display = ["when", "subject", "object_type", "action_name", "who", "change_summary"]
@@ -66,15 +66,6 @@ class AuditLogAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
         if obj is None or request.user.is_superuser:
             return True
         return self.scope(request, AuditEntry.objects.filter(pk=obj.pk)).exists()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("时间"), ordering="timestamp")
     def when(self, entry):

@@ -207,7 +207,6 @@ class Command(BaseCommand):
         open_programs = Program.objects.in_region(Region.INTERNATIONAL).open_now().order_by("pk")
         submitted, draft = open_programs[0], open_programs[1]
 
-        application, _ = services.start_application(program=submitted, student=student)
         files = [
             _demo_file(AttachmentKind.TRANSCRIPT, "中英文成绩单.pdf"),
             _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
@@ -223,8 +222,7 @@ class Command(BaseCommand):
             "passport_number": "E12345678",
             "passport_expiry": timezone.localdate() + timedelta(days=5 * 365),
         }
-        services.save_draft(application=application, user=student, changes=changes, new_files=files)
-        services.submit_application(application=application, user=student)
+        _submit(student, submitted, changes, files)
 
         application, _ = services.start_application(program=draft, student=student)
         services.save_draft(
@@ -236,7 +234,6 @@ class Command(BaseCommand):
         if student.applications.exists():
             return
         program = Program.objects.in_region(Region.HMT).open_now().order_by("pk").first()
-        application, _ = services.start_application(program=program, student=student)
         files = [
             _demo_file(AttachmentKind.TRANSCRIPT, "成绩单.pdf"),
             _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
@@ -247,8 +244,7 @@ class Command(BaseCommand):
             "email": "liyt@example.edu.cn",
             "has_passport": False,
         }
-        services.save_draft(application=application, user=student, changes=changes, new_files=files)
-        services.submit_application(application=application, user=student)
+        _submit(student, program, changes, files)
 
     @staticmethod
     def _user(User, username, password, **flags):
@@ -258,6 +254,13 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         return user
+
+
+def _submit(student, program, changes, files):
+    """报名, fill in, upload and 提交, as the student would."""
+    application, _ = services.start_application(program=program, student=student)
+    services.save_draft(application=application, user=student, changes=changes, new_files=files)
+    services.submit_application(application=application, user=student)
 
 
 def _demo_file(kind, name):
