@@ -114,7 +114,23 @@ def ldap_settings(settings, slapd):
 
 
 @pytest.fixture
-def make_clerk(db):
+def office_groups(db):
+    """The office groups of the data migration, made again if a transactional (browser)
+    test flushed the tables since."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from apps.programs.models import OFFICE_GROUPS
+
+    if Group.objects.filter(name__in=OFFICE_GROUPS.values()).count() < len(OFFICE_GROUPS):
+        migration = import_module("apps.applications.migrations.0005_office_groups")
+        migration.create_office_groups(apps, None)
+
+
+@pytest.fixture
+def make_clerk(office_groups):
     """A staff account in the office group of `region`."""
     from django.contrib.auth.models import Group
 

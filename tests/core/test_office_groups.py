@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from apps.programs.models import OFFICE_GROUPS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_groups")]
 
 
 def test_each_office_has_a_group_with_the_clerks_permissions():

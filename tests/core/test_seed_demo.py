@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from apps.programs.models import Program, Region, WindowState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_groups")]
 
 
 def test_seed_demo_is_idempotent_and_covers_every_window_state(settings):
