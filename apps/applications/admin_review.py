@@ -10,6 +10,7 @@ naming it, and the others still go through.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -46,10 +47,20 @@ class ReviewCommentForm(forms.Form):
             ) % {"decision": status.label}
 
 
-class ReviewAdminMixin:
-    """Mixed into ApplicationAdmin; cooperative `get_urls` (other mixins add theirs)."""
+REVIEW_ACTIONS = ("approve_selected", "reject_selected", "return_selected")
 
-    actions = ["approve_selected", "reject_selected", "return_selected"]
+
+class ReviewAdminMixin:
+    """Mixed into ApplicationAdmin. `get_urls` and `get_actions` add to what the other
+    classes give (no `actions = [...]` attribute, which one mixin would hide from another)."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR not in request.GET and self.has_change_permission(request):
+            for name in REVIEW_ACTIONS:
+                func, name, description = self.get_action(name)
+                actions[name] = (func, name, description)
+        return actions
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

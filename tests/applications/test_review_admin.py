@@ -150,3 +150,26 @@ def test_a_forged_selection_with_another_tracks_application_decides_nothing_ther
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == (Status.APPROVED, Status.SUBMITTED)
+
+
+def test_review_actions_compose_with_another_mixins_actions(rf, clerk):
+    """The results helper's mixin brings its own actions; both sets must be offered."""
+    from django.contrib import admin as django_admin
+
+    from apps.applications.admin import ApplicationAdmin
+    from apps.applications.models import Application
+
+    class OtherMixin:
+        actions = ["export_selected"]
+
+        @django_admin.action(description="导出")
+        def export_selected(self, request, queryset):
+            return None
+
+    class Combined(OtherMixin, ApplicationAdmin):
+        pass
+
+    request = rf.get("/admin/applications/application/")
+    request.user = clerk
+    names = set(Combined(Application, django_admin.site).get_actions(request))
+    assert {"export_selected", "approve_selected", "reject_selected", "return_selected"} <= names
