@@ -223,6 +223,8 @@ class Application(PersonalDetails):
         indexes = [
             models.Index(fields=["student", "-created_at"], name="application_student_list_idx"),
             models.Index(fields=["program", "status"], name="application_program_status_idx"),
+            # The offices' list: newest submissions first, a page at a time.
+            models.Index(fields=["-submitted_at", "-id"], name="application_office_list_idx"),
         ]
 
     def __str__(self):
