@@ -41,7 +41,8 @@ def announce(event):
     if event.to_value not in ANNOUNCED.get(event.kind, ()):
         return None
     notice = Notice.objects.create(student_id=event.application.student_id, event=event)
-    transaction.on_commit(lambda: send_event_email(event.pk))
+    # robust: a template or mail error after the commit is logged, never a failed request.
+    transaction.on_commit(lambda: send_event_email(event.pk), robust=True)
     return notice
 
 
