@@ -178,7 +178,7 @@ class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
         return False  # applications are made by students
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": _("报名申请"), **(extra_context or {})}
+        extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

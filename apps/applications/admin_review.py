@@ -16,16 +16,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import services
 from .models import Status
 
-# decision (in URLs and action names) → (service, status it leads to)
+# decision (in URLs and action names) → (service, status it leads to, button label)
 DECISIONS = {
-    "approve": (services.approve_application, Status.APPROVED),
-    "reject": (services.reject_application, Status.REJECTED),
-    "return": (services.return_application, Status.RETURNED),
+    "approve": (services.approve_application, Status.APPROVED, pgettext_lazy("action", "审核通过")),
+    "reject": (services.reject_application, Status.REJECTED, pgettext_lazy("action", "审核不通过")),
+    "return": (services.return_application, Status.RETURNED, pgettext_lazy("action", "退回修改")),
 }
 
 
@@ -39,12 +39,12 @@ class ReviewCommentForm(forms.Form):
 
     def __init__(self, *args, decision, **kwargs):
         super().__init__(*args, **kwargs)
-        status = DECISIONS[decision][1]
+        _service, status, label = DECISIONS[decision]
         self.fields["comment"].required = status in services.COMMENT_REQUIRED
         if self.fields["comment"].required:
             self.fields["comment"].error_messages["required"] = _(
                 "%(decision)s需要填写意见，学生会看到这条意见。"
-            ) % {"decision": status.label}
+            ) % {"decision": label}
 
 
 REVIEW_ACTIONS = ("approve_selected", "reject_selected", "return_selected")
@@ -118,7 +118,7 @@ class ReviewAdminMixin:
     # --- shared ------------------------------------------------------------------------
 
     def review_page(self, request, applications, decision, form, change_url):
-        status = DECISIONS[decision][1]
+        _service, status, label = DECISIONS[decision]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -127,9 +127,9 @@ class ReviewAdminMixin:
                 if status in services.COMMENT_REQUIRED
                 else _("%(decision)s：确认（审核意见可不填）")
             )
-            % {"decision": status.label},
+            % {"decision": label},
             "decision": decision,
-            "decision_label": status.label,
+            "decision_label": label,
             "applications": applications,
             "form": form,
             "change_url": change_url,
@@ -142,7 +142,7 @@ class ReviewAdminMixin:
 
     def decide(self, request, applications, decision, comment):
         """Each application through the service; say which went through and which not."""
-        service, status = DECISIONS[decision]
+        service, _status, label = DECISIONS[decision]
         done, refused = [], []
         for application in applications:
             try:
@@ -155,7 +155,7 @@ class ReviewAdminMixin:
             messages.success(
                 request,
                 _("%(decision)s：已处理 %(count)s 份申请（%(names)s）。")
-                % {"decision": status.label, "count": len(done), "names": "；".join(done)},
+                % {"decision": label, "count": len(done), "names": "；".join(done)},
             )
         for message in refused:
             messages.error(request, _("未处理：%(reason)s") % {"reason": message})
