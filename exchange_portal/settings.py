@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "auditlog",
     "crispy_forms",
     "crispy_bootstrap5",
     "apps.core",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change: the signed-in user, recorded with every audit log entry.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -220,6 +223,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="exchange-portal@localhost")
+# Links in emails point here (emails are sent outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security (production switches; see README "Deploy") ------------------------------
 
@@ -235,6 +240,19 @@ X_FRAME_OPTIONS = "DENY"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Audit log (django-auditlog): every change to these models, by whom, field by field.
+# `updated_at` changes with every save and says nothing; reverse relations are not fields.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "programs.program", "exclude_fields": ["updated_at", "applications"]},
+    {
+        "model": "applications.application",
+        "exclude_fields": ["updated_at", "attachments", "events"],
+    },
+    {"model": "attachments.attachment"},
+    {"model": "scores.scoresupplement"},
+    {"model": "summaries.returnsummary", "exclude_fields": ["updated_at"]},
+)
 
 # --- Portal ----------------------------------------------------------------------------
 

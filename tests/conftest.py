@@ -134,3 +134,72 @@ def ldap_settings(settings, slapd):
         "django.contrib.auth.backends.ModelBackend",
     ]
     return settings
+
+
+# --- Office staff (groups and their permissions come from the migrations) -------------
+
+
+@pytest.fixture
+def office_groups(db):
+    """The office groups of the data migration, made again if a transactional (browser)
+    test flushed the tables since."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from apps.programs.models import OFFICE_GROUPS
+
+    if Group.objects.filter(name__in=OFFICE_GROUPS.values()).count() < len(OFFICE_GROUPS):
+        migration = import_module("apps.applications.migrations.0005_office_groups")
+        migration.create_office_groups(apps, None)
+
+
+@pytest.fixture
+def make_clerk(office_groups):
+    """A staff account in the office group of `region`."""
+    from django.contrib.auth.models import Group
+
+    from apps.programs.models import OFFICE_GROUPS, Region
+    from tests.factories import UserFactory
+
+    def make(region=Region.INTERNATIONAL, **fields):
+        fields.setdefault("username", f"clerk-{region}-{Group.objects.count()}-{id(fields)}")
+        fields.setdefault("first_name", "审核员")
+        user = UserFactory(is_staff=True, **fields)
+        user.groups.add(Group.objects.get(name=OFFICE_GROUPS[region]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_clerk):
+    """Staff of the international office."""
+    return make_clerk(username="intl-clerk")
+
+
+@pytest.fixture
+def hmt_clerk(make_clerk):
+    from apps.programs.models import Region
+
+    return make_clerk(Region.HMT, username="hmt-clerk")
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_until_asked():
+    """Each test starts in Chinese: a request with the English cookie activates English for
+    the thread, and the next test would otherwise inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

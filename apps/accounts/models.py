@@ -66,6 +66,10 @@ class StudentProfile(PersonalDetails):
     )
     # Fields the directory supplied at the last sign-in: read-only for the student.
     ldap_fields = models.JSONField(_("来自统一身份认证的字段"), default=list, blank=True)
+    # Emails are written in the language the student last chose in the header (Chinese first).
+    language = models.CharField(
+        _("通知语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n
 
 from .forms import PortalLoginForm, ProfileForm
 from .models import StudentProfile
@@ -23,3 +25,12 @@ def profile(request):
         messages.success(request, _("个人信息已保存。"))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": profile})
+
+
+def set_language(request):
+    """Django's language switch, also remembered on the profile so that emails match."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        StudentProfile.objects.filter(user=request.user).update(language=language)
+    return response

@@ -1,57 +1,258 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, ApplicationEvent
+from apps.accounts.models import PERSONAL_FIELDS
+from apps.core.audit import history_html
+from apps.core.pagination import EstimatedCountPaginator
+from apps.programs.models import Program, Region
+
+from .admin_review import ReviewAdminMixin
+from .admin_tracks import (
+    ApplicationPartAdmin,
+    ReadOnlyAdminMixin,
+    TrackScopedAdminMixin,
+    regions_of,
+)
+from .models import SECTIONS, Application, ApplicationEvent, Status, format_score
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The status history: evidence, shown and never edited."""
+
     model = ApplicationEvent
     extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "from_value", "to_value", "actor", "comment"]
+    fields = ["created_at", "headline", "actor_name", "comment"]
     readonly_fields = fields
+    verbose_name_plural = _("状态记录")
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("记录"))
+    def headline(self, event):
+        return event.headline
+
+    @admin.display(description=_("操作人"))
+    def actor_name(self, event):
+        actor = event.actor
+        return (actor.get_full_name() or actor.get_username()) if actor else "—"
+
+
+class ProgramFilter(admin.SimpleListFilter):
+    """The programs of the clerk's tracks only (not every program in the database)."""
+
+    title = _("项目")
+    parameter_name = "program"
+
+    def lookups(self, request, model_admin):
+        programs = Program.objects.order_by("region", "-opens_at")
+        if not request.user.is_superuser:
+            programs = programs.filter(region__in=regions_of(request))
+        return [(str(p.pk), p.title) for p in programs.only("pk", "title")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(program_id=int(value))
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """审核状态 without 草稿 for clerks: drafts never reach an office."""
+
+    title = _("审核状态")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        statuses = Status.choices
+        if not request.user.is_superuser:
+            statuses = [(v, label) for v, label in statuses if v != Status.DRAFT]
+        return statuses
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = _("项目类别")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        regions = Region if request.user.is_superuser else regions_of(request)
+        return [(r.value, Region(r).label) for r in regions] if len(regions) > 1 else []
+
+    def queryset(self, request, queryset):
+        return queryset.in_region(self.value()) if self.value() else queryset
+
+
+PASSPORT_FIELDS = ["has_passport", "passport_number", "passport_expiry"]
+# What the student submitted, read-only on the change page (clerks never edit it).
+SUBMITTED_FIELDSETS = [
+    (SECTIONS["personal"], {"fields": PERSONAL_FIELDS}),
+    (SECTIONS["language"], {"fields": ["language_test", "score"]}),
+    (SECTIONS["passport"], {"fields": PASSPORT_FIELDS}),
+    (SECTIONS["attachments"], {"fields": ["attachment_links"]}),
+]
+# Never editable in admin, even by a superuser: they move only through the services.
+MANAGED_FIELDS = [
+    "student_number",
+    "program",
+    "status",
+    "admission_result",
+    "submitted_at",
+    "created_at",
+    "updated_at",
+    "score",
+    "attachment_links",
+    "audit_history",
+]
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin):
+    """The office's list of applications and the page of one, with the review buttons.
+
+    The list is built for 100,000 rows: `list_select_related` (no query per row), no
+    count of the whole table (`show_full_result_count = False`) and a paginator that
+    asks PostgreSQL's planner instead of counting a big result (EstimatedCountPaginator).
+    """
+
     list_display = [
-        "student_id",
+        "student_number",
         "name",
         "school",
         "program",
         "status",
         "admission_result",
         "submitted_at",
+        "score",
     ]
-    list_filter = ["status", "admission_result", "program__region", "degree_level"]
+    list_display_links = ["student_number", "name"]
+    list_filter = [
+        ProgramFilter,
+        StatusFilter,
+        "admission_result",
+        RegionFilter,
+        "school",
+        "degree_level",
+    ]
     search_fields = ["student__username", "name", "program__title"]
+    search_help_text = _("按学号、姓名或项目标题搜索")
     list_select_related = ["student", "program"]
-    raw_id_fields = ["student", "program"]
-    readonly_fields = ["created_at", "updated_at", "submitted_at"]
+    list_per_page = 50
+    show_full_result_count = False
+    # Facet counts would count the table once per filter choice.
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    ordering = ["-submitted_at", "-pk"]
     inlines = [ApplicationEventInline]
 
+    def scope(self, request, queryset):
+        return queryset.visible_to(request.user)
+
+    def region_of(self, application):
+        return application.program.region
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "program")
+
+    def get_fieldsets(self, request, obj=None):
+        head = ["student_number", "program", "status", "admission_result", "submitted_at"]
+        return [
+            (None, {"fields": head}),
+            *SUBMITTED_FIELDSETS,
+            (_("修改记录"), {"fields": ["audit_history"], "classes": ["collapse"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            # A superuser may correct what the student typed; the audit log records it.
+            return MANAGED_FIELDS
+        return [*MANAGED_FIELDS, *PERSONAL_FIELDS, "language_test", *PASSPORT_FIELDS]
+
+    _info = ("applications", "application")
+
+    def has_add_permission(self, request):
+        return False  # applications are made by students
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if not request.user.is_superuser:
+            # Nothing on the page is editable for a clerk: no save buttons to confuse.
+            extra_context |= {
+                "title": _("审核报名申请"),
+                "show_save": False,
+                "show_save_and_continue": False,
+                "show_save_and_add_another": False,
+            }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["can_review"] = obj.status == Status.SUBMITTED and self.has_change_permission(
+                request, obj
+            )
+            context["review_url_name"] = (
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_review"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description=_("学号"), ordering="student__username")
-    def student_id(self, obj):
-        return obj.student.username
+    def student_number(self, application):
+        return application.student.username
+
+    @admin.display(description=_("外语成绩"), ordering="language_score")
+    def score(self, application):
+        if application.language_score is not None:
+            return format_score(application.language_score)
+        return _("待补录") if not application.is_editable else "—"
+
+    @admin.display(description=_("附件"))
+    def attachment_links(self, application):
+        files = application.attachments.all()
+        if not files:
+            return _("未上传附件")
+        return format_html_join(
+            "",
+            '<div class="attachment-link">{}：<a href="{}">{}</a>'
+            ' <span class="quiet">({} KB)</span></div>',
+            (
+                (
+                    f.kind_label,
+                    reverse("applications:attachment", args=[application.pk, f.pk]),
+                    f.original_name,
+                    max(1, f.size // 1024),
+                )
+                for f in files
+            ),
+        )
+
+    @admin.display(description=_("修改记录"))
+    def audit_history(self, application):
+        return history_html(application)
 
 
 @admin.register(ApplicationEvent)
-class ApplicationEventAdmin(admin.ModelAdmin):
+class ApplicationEventAdmin(ReadOnlyAdminMixin, ApplicationPartAdmin):
     """The history is evidence: readable, never editable."""
 
-    list_display = ["application", "kind", "from_value", "to_value", "actor", "created_at"]
+    list_display = ["application", "kind", "from_label", "to_label", "actor", "created_at"]
     list_filter = ["kind"]
+    fields = ["application", "kind", "from_label", "to_label", "comment", "actor", "created_at"]
+    readonly_fields = fields
     list_select_related = ["application__student", "application__program", "actor"]
     search_fields = ["application__student__username"]
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description=_("原值"))
+    def from_label(self, event):
+        return event.from_label
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("新值"))
+    def to_label(self, event):
+        return event.to_label

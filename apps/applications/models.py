@@ -134,8 +134,11 @@ def staff_regions(user):
     """The tracks whose office `user` works in (by group membership)."""
     if not user.is_staff:
         return []
-    names = set(user.groups.values_list("name", flat=True))
-    return [region for region, group in OFFICE_GROUPS.items() if group in names]
+    # Cached on the user object (one per request), like Django's permission cache.
+    if not hasattr(user, "_office_regions"):
+        names = set(user.groups.values_list("name", flat=True))
+        user._office_regions = [region for region, group in OFFICE_GROUPS.items() if group in names]
+    return user._office_regions
 
 
 class Application(PersonalDetails):
@@ -225,6 +228,8 @@ class Application(PersonalDetails):
         indexes = [
             models.Index(fields=["student", "-created_at"], name="application_student_list_idx"),
             models.Index(fields=["program", "status"], name="application_program_status_idx"),
+            # The offices' list: newest submissions first, a page at a time.
+            models.Index(fields=["-submitted_at", "-id"], name="application_office_list_idx"),
         ]
 
     def __str__(self):
@@ -296,6 +301,18 @@ class Application(PersonalDetails):
             return ""
         returns = [e for e in self.events.all() if e.to_value == Status.RETURNED and e.comment]
         return returns[-1].comment if returns else ""
+
+    def rejection_comment(self):
+        """While rejected: the office's comment on its 审核不通过, for the student."""
+        if self.status != Status.REJECTED:
+            return ""
+        rejections = [e for e in self.events.all() if e.to_value == Status.REJECTED and e.comment]
+        return rejections[-1].comment if rejections else ""
+
+    @property
+    def label(self):
+        """How messages name the application: the applicant and the program."""
+        return f"{self.name or f'#{self.pk}'} · {self.program.title}"
 
     def submission_problems(self, today=None):
         """What stops this application from being submitted, as {field or slot: message}.
@@ -488,3 +505,62 @@ class ApplicationEvent(models.Model):
             if known:
                 return known
         return f"{self.get_kind_display()}：{self.to_label}"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def unread_for(self, user):
+        return self.filter(student=user, read_at=None).select_related("event__application__program")
+
+
+class Notice(models.Model):
+    """What the office decided, shown on the student's home page until dismissed.
+
+    Made in the same transaction as the history row it announces (`event`), so that a
+    rolled-back decision leaves no notice behind; the email goes only after commit.
+    """
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("学生"),
+    )
+    event = models.OneToOneField(
+        ApplicationEvent, on_delete=models.CASCADE, related_name="notice", verbose_name=_("记录")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = pgettext_lazy("plural", "通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["student", "read_at"], name="notice_unread_idx")]
+
+    def __str__(self):
+        return f"{self.event.application} · {self.event.headline}"
+
+
+class DraftReminder(models.Model):
+    """The one reminder an unsubmitted application gets before its program closes.
+
+    One row per application (and so per student per program): `remind_drafts` may run
+    twice a day and still remind once.
+    """
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="draft_reminder",
+        verbose_name=_("报名申请"),
+    )
+    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("截止提醒")
+        verbose_name_plural = pgettext_lazy("plural", "截止提醒")
+
+    def __str__(self):
+        return str(self.application)

@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
 
-from .models import EDITABLE_STATUSES, Application, ApplicationEvent, EventKind, Status
+from . import notifications
+from .models import (
+    EDITABLE_STATUSES,
+    Application,
+    ApplicationEvent,
+    EventKind,
+    Status,
+    staff_regions,
+)
 
 # The slots a student fills on the form (score proof and summary have their own pages).
 FORM_SLOTS = (AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT, AttachmentKind.LANGUAGE)
@@ -41,7 +49,7 @@ def _locked(application):
 
 
 def _record(application, *, actor, to_value, from_value="", kind=EventKind.STATUS, comment=""):
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         kind=kind,
         from_value=from_value,
@@ -49,6 +57,9 @@ def _record(application, *, actor, to_value, from_value="", kind=EventKind.STATU
         actor=actor,
         comment=comment,
     )
+    # Decisions and admission results reach the student: a notice now, an email on commit.
+    notifications.announce(event)
+    return event
 
 
 def _move(application, *, to, actor, comment="", extra_fields=()):
@@ -200,3 +211,49 @@ def withdraw_application(*, application, user):
                 % {"status": application.get_status_display()}
             )
         return _move(application, to=Status.WITHDRAWN, actor=user)
+
+
+# --- Review by the track's office (审核通过 / 审核不通过 / 退回修改) ---------------------------
+
+
+def _review(application, *, actor, to, comment):
+    """待审核 → `to`, by staff of the application's track; the comment goes to the student."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        application = _locked(application)
+        if not (actor.is_superuser or application.program.region in staff_regions(actor)):
+            raise ApplicationError(
+                _("%(application)s 不属于你所在办公室负责的项目，不能审核。")
+                % {"application": application.label}
+            )
+        if application.status != Status.SUBMITTED:
+            raise ApplicationError(
+                _("%(application)s 当前为「%(status)s」，只有待审核的申请可以审核。")
+                % {"application": application.label, "status": application.get_status_display()}
+            )
+        if to in COMMENT_REQUIRED and not comment:
+            raise ApplicationError(
+                _("%(decision)s需要填写意见，学生会看到这条意见。")
+                % {"decision": Status(to).label},
+                problems={"comment": _("请填写意见。")},
+            )
+        return _move(application, to=to, actor=actor, comment=comment)
+
+
+# The student must be told why: a rejection or a return without a comment is refused.
+COMMENT_REQUIRED = (Status.REJECTED, Status.RETURNED)
+
+
+def approve_application(*, application, actor, comment=""):
+    """审核通过: submitted → approved; the partner school's answer comes later."""
+    return _review(application, actor=actor, to=Status.APPROVED, comment=comment)
+
+
+def reject_application(*, application, actor, comment):
+    """审核不通过: submitted → rejected, with the reason the student will read."""
+    return _review(application, actor=actor, to=Status.REJECTED, comment=comment)
+
+
+def return_application(*, application, actor, comment):
+    """退回修改: submitted → returned; the student edits and submits again."""
+    return _review(application, actor=actor, to=Status.RETURNED, comment=comment)

@@ -17,4 +17,5 @@ urlpatterns = [
         views.download_attachment,
         name="attachment",
     ),
+    path("notices/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss_notice"),
 ]

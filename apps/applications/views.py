@@ -2,8 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from apps.summaries.models import ReturnSummary
 
 from . import pdf, services
 from .forms import ApplicationForm, AttachmentsForm, VerifyForm
-from .models import Application, ApplicationEvent
+from .models import Application, ApplicationEvent, Notice
 
 
 def _own_application(request, pk):
@@ -186,6 +187,7 @@ def detail(request, pk):
             "program": application.program,
             "events": list(application.events.all()),
             "return_comment": application.return_comment(),
+            "rejection_comment": application.rejection_comment(),
             "summary": ReturnSummary.objects.filter(application=application).first()
             if application.can_write_summary
             else None,
@@ -275,3 +277,15 @@ def verify(request):
         else:
             pdf.load_form_data(application)
     return render(request, "applications/verify.html", {"form": form, "application": application})
+
+
+@login_required
+def dismiss_notice(request, pk):
+    """知道了: the notice leaves the home page (it stays in the application's history)."""
+    notice = get_object_or_404(Notice.objects.filter(student=request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return redirect("programs:home")

@@ -1,13 +1,30 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from apps.applications.admin_tracks import ApplicationPartAdmin
 
 from .models import Attachment
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ApplicationPartAdmin):
+    """Visible to the staff of the application's track only. Files come from students
+    through the upload checks, so admin adds none; a file is downloaded through the view
+    that checks access (private storage has no URL)."""
+
     list_display = ["original_name", "kind", "application", "size", "content_type", "uploaded_at"]
     list_filter = ["kind", "content_type"]
     search_fields = ["original_name", "application__student__username"]
     list_select_related = ["application__student", "application__program"]
-    raw_id_fields = ["application"]
-    readonly_fields = ["file", "original_name", "size", "content_type", "uploaded_at"]
+    fields = ["application", "kind", "download", "size", "content_type", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("文件"))
+    def download(self, attachment):
+        url = reverse("applications:attachment", args=[attachment.application_id, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.original_name)

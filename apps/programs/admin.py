@@ -1,29 +1,142 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Program
+from apps.applications.admin_tracks import TrackScopedAdminMixin, regions_of
+from apps.applications.models import AdmissionResult, Status
+from apps.core.audit import history_html
+
+from .models import Program, Region, WindowState
+from .services import duplicate_for_next_term
+
+# Applications the office has received (everything but drafts and withdrawals).
+RECEIVED = [Status.SUBMITTED, Status.RETURNED, Status.APPROVED, Status.REJECTED]
+
+
+class WindowStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("报名状态")
+    parameter_name = "window"
+
+    def lookups(self, request, model_admin):
+        return WindowState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in WindowState.values:
+            return queryset.in_state(WindowState(self.value()))
+        return queryset
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["title", "region", "country", "closes_at", "state", "quota", "is_published"]
-    list_filter = ["region", "is_published", "term"]
+class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "region",
+        "window",
+        "state",
+        "quota",
+        "submitted_count",
+        "approved_count",
+        "admitted_count",
+        "term",
+        "is_published",
+    ]
+    list_filter = ["region", WindowStateFilter, "term", "is_published"]
     search_fields = ["title", "partner", "country"]
-    date_hierarchy = "opens_at"
-    readonly_fields = ["created_at", "updated_at"]
+    search_help_text = gettext_lazy("按项目标题、合作院校或国家/地区搜索")
+    actions = ["duplicate_for_next_term"]
+    readonly_fields = ["created_at", "updated_at", "audit_history"]
     fieldsets = [
         (None, {"fields": ["region", "title", "partner", "country", "is_published"]}),
         (
-            _("项目信息"),
+            gettext_lazy("项目信息"),
             {"fields": ["description", "eligibility", "language_requirement", "quota", "contact"]},
         ),
         (
-            _("时间"),
+            gettext_lazy("时间"),
             {"fields": ["term", "duration", "start_date", "end_date", "opens_at", "closes_at"]},
         ),
-        (_("记录"), {"fields": ["created_at", "updated_at"]}),
+        (gettext_lazy("记录"), {"fields": ["created_at", "updated_at"]}),
+        (gettext_lazy("修改记录"), {"fields": ["audit_history"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description=_("报名状态"))
-    def state(self, obj):
-        return obj.window_state().label
+    def scope(self, request, queryset):
+        return queryset.filter(region__in=regions_of(request))
+
+    def region_of(self, program):
+        return program.region
+
+    def get_queryset(self, request):
+        """The list's counts, all in the list's one query."""
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                submitted=Count("applications", filter=Q(applications__status__in=RECEIVED)),
+                approved=Count("applications", filter=Q(applications__status=Status.APPROVED)),
+                admitted=Count(
+                    "applications",
+                    filter=Q(applications__admission_result=AdmissionResult.ADMITTED),
+                ),
+            )
+        )
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "region" and not request.user.is_superuser:
+            # A clerk creates and edits programs of their own track only.
+            regions = regions_of(request)
+            kwargs["choices"] = [(r.value, Region(r).label) for r in regions]
+            if len(regions) == 1:
+                kwargs["initial"] = regions[0].value
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser or len(regions_of(request)) > 1:
+            return self.list_filter
+        return [f for f in self.list_filter if f != "region"]
+
+    @admin.display(description=gettext_lazy("报名时间"), ordering="opens_at")
+    def window(self, program):
+        return f"{localtime(program.opens_at):%Y-%m-%d} ~ {localtime(program.closes_at):%Y-%m-%d}"
+
+    @admin.display(description=gettext_lazy("报名状态"))
+    def state(self, program):
+        return program.window_state().label
+
+    @admin.display(description=gettext_lazy("已提交"), ordering="submitted")
+    def submitted_count(self, program):
+        return program.submitted
+
+    @admin.display(description=gettext_lazy("审核通过"), ordering="approved")
+    def approved_count(self, program):
+        return program.approved
+
+    @admin.display(description=gettext_lazy("录取"), ordering="admitted")
+    def admitted_count(self, program):
+        return program.admitted
+
+    @admin.display(description=gettext_lazy("修改记录"))
+    def audit_history(self, program):
+        return history_html(program) if program.pk else "—"
+
+    @admin.action(description=gettext_lazy("复制到下一学期"), permissions=["add"])
+    def duplicate_for_next_term(self, request, queryset):
+        created, existing = [], []
+        for program in queryset:
+            if not self.in_track(request, program):
+                continue
+            copy, made = duplicate_for_next_term(program=program)
+            (created if made else existing).append(f"{copy.title}（{copy.term}）")
+        if created:
+            messages.success(
+                request,
+                _("已复制 %(count)s 个项目到下一学期，副本未发布，请核对后发布：%(names)s")
+                % {"count": len(created), "names": "；".join(created)},
+            )
+        if existing:
+            messages.warning(
+                request,
+                _("以下项目的下一学期副本已经存在，未重复复制：%(names)s")
+                % {"names": "；".join(existing)},
+            )

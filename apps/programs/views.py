@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from apps.applications.models import Application
+from apps.applications.models import Application, Notice
 
 from .forms import CatalogFilterForm
 from .models import TRACK_WORDS, Program, Region
@@ -24,7 +24,8 @@ def home(request):
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
     ]
-    return render(request, "programs/home.html", {"tracks": tracks})
+    notices = Notice.objects.unread_for(request.user)
+    return render(request, "programs/home.html", {"tracks": tracks, "notices": notices})
 
 
 @login_required

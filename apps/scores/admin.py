@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from apps.applications.admin_tracks import ApplicationPartAdmin
+
 from .models import ScoreSupplement
 
 
 @admin.register(ScoreSupplement)
-class ScoreSupplementAdmin(admin.ModelAdmin):
+class ScoreSupplementAdmin(ApplicationPartAdmin):
+    """Visible to the staff of the application's track only."""
+
     list_display = ["application", "language_test", "score", "created_by", "created_at"]
     list_filter = ["language_test"]
     search_fields = ["application__student__username"]

@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from apps.applications.admin_tracks import ApplicationPartAdmin
+
 from .models import ReturnSummary
 
 
 @admin.register(ReturnSummary)
-class ReturnSummaryAdmin(admin.ModelAdmin):
+class ReturnSummaryAdmin(ApplicationPartAdmin):
+    """Visible to the staff of the application's track only."""
+
     list_display = ["application", "return_date", "submitted_at"]
     search_fields = ["application__student__username"]
     list_select_related = ["application__student", "application__program"]

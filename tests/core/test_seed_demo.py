@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from apps.programs.models import Program, Region, WindowState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_groups")]
 
 
 def test_seed_demo_is_idempotent_and_covers_every_window_state(settings):
@@ -24,6 +24,8 @@ def test_seed_demo_is_idempotent_and_covers_every_window_state(settings):
     submitted = student.applications.get(status="submitted")
     assert submitted.attachments.count() == 3
     assert submitted.events.filter(to_value="submitted", actor=student).exists()
+    hmt = get_user_model().objects.get(username="2024202000002").applications.get()
+    assert (hmt.status, hmt.program.region) == ("submitted", Region.HMT), "for hmt_clerk"
 
 
 def test_seed_demo_accounts_can_sign_in(settings, capsys):

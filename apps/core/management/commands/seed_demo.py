@@ -189,7 +189,8 @@ class Command(BaseCommand):
             user = self._user(User, clerk["username"], password, is_staff=True)
             user.first_name, user.last_name = clerk["first_name"], clerk["last_name"]
             user.save(update_fields=["first_name", "last_name"])
-            office, _ = Group.objects.get_or_create(name=OFFICE_GROUPS[clerk["region"]])
+            # The office groups and their permissions come with the migrations.
+            office = Group.objects.get(name=OFFICE_GROUPS[clerk["region"]])
             user.groups.add(office)
             accounts.append((user.username, "office staff / 审核员"))
         self._user(User, "admin", password, is_staff=True, is_superuser=True)
@@ -197,14 +198,15 @@ class Command(BaseCommand):
         return accounts
 
     def _applications(self):
-        """The first demo student has one submitted application and one half-done draft."""
+        """The first demo student has one submitted application and one half-done draft;
+        the second one application waiting for the HMT office."""
+        self._hmt_application()
         student = get_user_model().objects.get(username=STUDENTS[0]["username"])
         if student.applications.exists():
             return
         open_programs = Program.objects.in_region(Region.INTERNATIONAL).open_now().order_by("pk")
         submitted, draft = open_programs[0], open_programs[1]
 
-        application, _ = services.start_application(program=submitted, student=student)
         files = [
             _demo_file(AttachmentKind.TRANSCRIPT, "中英文成绩单.pdf"),
             _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
@@ -220,13 +222,29 @@ class Command(BaseCommand):
             "passport_number": "E12345678",
             "passport_expiry": timezone.localdate() + timedelta(days=5 * 365),
         }
-        services.save_draft(application=application, user=student, changes=changes, new_files=files)
-        services.submit_application(application=application, user=student)
+        _submit(student, submitted, changes, files)
 
         application, _ = services.start_application(program=draft, student=student)
         services.save_draft(
             application=application, user=student, changes={"name_en": "Zhang Xiaoming"}
         )
+
+    def _hmt_application(self):
+        student = get_user_model().objects.get(username=STUDENTS[1]["username"])
+        if student.applications.exists():
+            return
+        program = Program.objects.in_region(Region.HMT).open_now().order_by("pk").first()
+        files = [
+            _demo_file(AttachmentKind.TRANSCRIPT, "成绩单.pdf"),
+            _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
+        ]
+        changes = {
+            "major": "金融学",
+            "phone": "13900002222",
+            "email": "liyt@example.edu.cn",
+            "has_passport": False,
+        }
+        _submit(student, program, changes, files)
 
     @staticmethod
     def _user(User, username, password, **flags):
@@ -236,6 +254,13 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         return user
+
+
+def _submit(student, program, changes, files):
+    """报名, fill in, upload and 提交, as the student would."""
+    application, _ = services.start_application(program=program, student=student)
+    services.save_draft(application=application, user=student, changes=changes, new_files=files)
+    services.submit_application(application=application, user=student)
 
 
 def _demo_file(kind, name):

@@ -1,0 +1,76 @@
+"""Admin scoping by track: a clerk sees and acts only on their office's programs and
+applications; superusers see both tracks.
+
+Three layers, so that a typed URL or a forged POST gets nothing: the list's queryset
+(`scope`), the object lookup (`get_object` answers 404 for an object outside the
+scope, instead of Django's redirect to the index), and the object permissions
+(`has_view_permission` / `has_change_permission` with an object refuse another
+track: 403).
+"""
+
+from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Application, staff_regions
+
+
+def regions_of(request):
+    """The clerk's tracks (looked up once per request: `staff_regions` caches them)."""
+    return staff_regions(request.user)
+
+
+class TrackScopedAdminMixin:
+    """Subclasses say how to scope a queryset (`scope`) and which track an object is on
+    (`region_of`)."""
+
+    def scope(self, request, queryset):
+        raise NotImplementedError
+
+    def region_of(self, obj):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else self.scope(request, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("没有找到该记录，或者它不属于你所在办公室负责的项目。"))
+        return obj
+
+    def in_track(self, request, obj):
+        return (
+            obj is None or request.user.is_superuser or self.region_of(obj) in regions_of(request)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_track(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.in_track(request, obj)
+
+
+class ApplicationPartAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
+    """Admin for rows that belong to an application (files, history, score, summary):
+    visible exactly when the application is."""
+
+    def scope(self, request, queryset):
+        return queryset.filter(application__in=Application.objects.visible_to(request.user))
+
+    def region_of(self, obj):
+        return obj.application.program.region
+
+
+class ReadOnlyAdminMixin:
+    """Evidence (history rows, audit entries): readable, never added, edited or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,77 @@
+"""The audit log (django-auditlog) as the offices read it: in Chinese, field by field."""
+
+from auditlog.models import LogEntry
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+ACTIONS = {
+    LogEntry.Action.CREATE: gettext_lazy("创建"),
+    LogEntry.Action.UPDATE: gettext_lazy("修改"),
+    LogEntry.Action.DELETE: gettext_lazy("删除"),
+    LogEntry.Action.ACCESS: gettext_lazy("查看"),
+}
+
+
+def action_label(entry):
+    return ACTIONS.get(entry.action, entry.action)
+
+
+def actor_label(entry):
+    if entry.actor is None:
+        return _("系统")
+    return entry.actor.get_full_name() or entry.actor.get_username()
+
+
+def _value(value, truncate=None):
+    if value in ("None", "", None):
+        return _("（空）")
+    value = str(value)
+    return value[:truncate] + "…" if truncate and len(value) > truncate else value
+
+
+def changes_html(entry, truncate=None):
+    """字段: 原值 → 新值, one line per field."""
+    rows = [
+        (
+            field,
+            _value(values[0], truncate) if len(values) > 1 else "",
+            _value(values[-1], truncate),
+        )
+        for field, values in entry.changes_display_dict.items()
+    ]
+    if not rows:
+        return "—"
+    return format_html_join(
+        "",
+        '<div class="audit-change"><strong>{}</strong>：<del>{}</del> → <ins>{}</ins></div>',
+        rows,
+    )
+
+
+def history_html(obj, limit=20):
+    """The object's last changes, newest first, for a read-only field on its admin page."""
+    entries = list(
+        LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp")[:limit]
+    )
+    if not entries:
+        return _("暂无修改记录。")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (f"{localtime(e.timestamp):%Y-%m-%d %H:%M}", actor_label(e), action_label(e))
+            + (changes_html(e),)
+            for e in entries
+        ),
+    )
+    return format_html(
+        '<table class="audit-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+        "</tr></thead><tbody>{}</tbody></table>",
+        _("时间"),
+        _("操作人"),
+        _("操作"),
+        _("修改内容"),
+        rows,
+    )

@@ -1,0 +1,115 @@
+"""Every staff change to a program, an application or a score is in the audit log (who,
+when, field, old, new), readable in admin and never editable there."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from apps.applications import services
+from apps.programs.models import Region
+from apps.scores.models import ScoreSupplement
+from tests.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_for(obj):
+    return LogEntry.objects.get_for_object(obj).order_by("timestamp", "pk")
+
+
+def _edit_program(client, program, **changes):
+    data = {
+        "region": program.region,
+        "title": program.title,
+        "partner": program.partner,
+        "country": program.country,
+        "quota": program.quota or "",
+        "is_published": "on",
+        "start_date": program.start_date.isoformat(),
+        "end_date": program.end_date.isoformat(),
+        "opens_at_0": f"{localtime(program.opens_at):%Y-%m-%d}",
+        "opens_at_1": f"{localtime(program.opens_at):%H:%M:%S}",
+        "closes_at_0": f"{localtime(program.closes_at):%Y-%m-%d}",
+        "closes_at_1": f"{localtime(program.closes_at):%H:%M:%S}",
+        **changes,
+    }
+    return client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+
+def test_a_clerks_program_edit_is_logged_with_field_old_and_new(client, clerk):
+    program = ProgramFactory(title="旧标题", quota=3)
+    client.force_login(clerk)
+    response = _edit_program(client, program, title="新标题", quota=5)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    entry = entries_for(program).last()
+    assert entry.actor == clerk
+    assert entry.changes_dict["title"] == ["旧标题", "新标题"]
+    assert entry.changes_dict["quota"] == ["3", "5"]
+
+
+def test_a_review_in_admin_is_logged_with_the_clerk(client, clerk, make_submitted):
+    application = make_submitted()
+    client.force_login(clerk)
+    url = reverse("admin:applications_application_review", args=[application.pk, "approve"])
+    client.post(url)
+    entry = entries_for(application).last()
+    assert entry.actor == clerk
+    assert entry.changes_dict["status"] == ["submitted", "approved"]
+
+
+def test_a_score_supplement_is_logged(make_submitted, superuser):
+    application = make_submitted()
+    supplement = ScoreSupplement.objects.create(
+        application=application, language_test="ielts", score="7.0", created_by=superuser
+    )
+    assert entries_for(supplement).filter(action=LogEntry.Action.CREATE).exists()
+
+
+def test_the_history_is_on_the_objects_page_and_in_the_log(client, clerk, make_submitted):
+    application = make_submitted()
+    services.return_application(application=application, actor=clerk, comment="补材料")
+    client.force_login(clerk)
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
+    assert "修改记录" in page.text and "退回修改" in page.text
+
+    log = client.get(reverse("admin:core_auditentry_changelist"))
+    assert log.status_code == 200
+    assert str(application) in log.text
+
+
+def test_the_log_cannot_be_edited_or_deleted_even_by_a_superuser(client, superuser):
+    program = ProgramFactory()
+    entry = entries_for(program).get()
+    client.force_login(superuser)
+    change = reverse("admin:core_auditentry_change", args=[entry.pk])
+    assert client.get(change).status_code == 200
+    client.post(change, {"object_repr": "forged"})
+    assert client.get(reverse("admin:core_auditentry_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    bulk = client.post(
+        reverse("admin:core_auditentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    entry.refresh_from_db()
+    assert entry.object_repr == program.title
+
+
+def test_a_clerk_reads_only_their_tracks_log(client, clerk):
+    mine = ProgramFactory(title="国际项目日志", region=Region.INTERNATIONAL)
+    theirs = ProgramFactory(title="港澳台项目日志", region=Region.HMT)
+    client.force_login(clerk)
+    log = client.get(reverse("admin:core_auditentry_changelist"))
+    assert mine.title in log.text and theirs.title not in log.text
+    other = entries_for(theirs).get()
+    assert client.get(reverse("admin:core_auditentry_change", args=[other.pk])).status_code in (
+        403,
+        404,
+    )
