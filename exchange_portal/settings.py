@@ -240,6 +240,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PORTAL_NAME = _("学生交流管理系统")
 PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
+# Admission-result files (CSV/XLSX) imported in admin: size and row caps.
+ADMISSION_IMPORT_MAX_BYTES = env.int("ADMISSION_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+ADMISSION_IMPORT_MAX_ROWS = env.int("ADMISSION_IMPORT_MAX_ROWS", default=5000)
 
 LOGGING = {
     "version": 1,

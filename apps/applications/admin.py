@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_results import AdmissionResultsAdminMixin
 from .models import Application, ApplicationEvent
 
 
@@ -16,7 +17,7 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AdmissionResultsAdminMixin, admin.ModelAdmin):
     list_display = [
         "student_id",
         "name",
