@@ -9,6 +9,9 @@ from apps.applications.models import Status
 from apps.programs.models import OFFICE_GROUPS, Region
 from tests.factories import ProgramFactory, StudentProfileFactory, UserFactory
 
+# Everyone who might ask, for an application of the international track.
+WHO = ["anonymous", "student", "other_clerk", "clerk", "superuser"]
+
 # What an office clerk needs in admin; the review work adds these with a data migration,
 # get_or_create keeps these tests right before and after it.
 CLERK_PERMISSIONS = ["view_application", "change_application"]
@@ -66,3 +69,28 @@ def make_approved(make_submitted):
         return approve(make_submitted(program=program, owner=owner, **changes))
 
     return make
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def login(client, make_clerk, superuser):
+    """A client signed in as one of WHO; "clerk" works for the international track."""
+
+    def sign_in(who):
+        user = {
+            "anonymous": None,
+            "student": lambda: UserFactory(),
+            "other_clerk": lambda: make_clerk(Region.HMT),
+            "clerk": lambda: make_clerk(Region.INTERNATIONAL),
+            "superuser": lambda: superuser,
+        }[who]
+        if user is not None:
+            client.force_login(user())
+        return client
+
+    return sign_in

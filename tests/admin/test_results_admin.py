@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from apps.applications.models import AdmissionResult, Application, EventKind, Status
 from apps.programs.models import Region
+from tests.admin.conftest import WHO
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,26 +15,6 @@ CHANGELIST = reverse("admin:applications_application_changelist")
 IMPORT = reverse("admin:applications_application_admission_import")
 CONFIRM = reverse("admin:applications_application_admission_confirm")
 TEMPLATE = reverse("admin:applications_application_admission_template")
-WHO = ["anonymous", "student", "other_clerk", "clerk", "superuser"]
-
-
-@pytest.fixture
-def login(client, make_clerk, superuser):
-    """A client signed in as one of WHO, for an application of the international track."""
-
-    def sign_in(who):
-        user = {
-            "anonymous": None,
-            "student": lambda: UserFactory(),
-            "other_clerk": lambda: make_clerk(Region.HMT),
-            "clerk": lambda: make_clerk(Region.INTERNATIONAL),
-            "superuser": lambda: superuser,
-        }[who]
-        if user is not None:
-            client.force_login(user())
-        return client
-
-    return sign_in
 
 
 def result_file(*applications, result="录取"):
@@ -235,9 +216,3 @@ def test_admin_index_and_change_list_link_to_the_new_pages(admin_client, client,
     viewer.groups.first().permissions.filter(codename="change_application").delete()
     client.force_login(viewer)
     assert IMPORT not in client.get(reverse("admin:index")).text
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
