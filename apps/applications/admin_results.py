@@ -103,38 +103,17 @@ class AdmissionResultsAdminMixin:
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
-        wrap = self.admin_site.admin_view
+        routes = [
+            ("admission-results/import/", self.admission_import_view, "admission_import"),
+            ("admission-results/confirm/", self.admission_confirm_view, "admission_confirm"),
+            ("admission-results/template.csv", self.admission_template_view, "admission_template"),
+            ("<path:object_id>/admission-result/", self.admission_result_view, "admission_result"),
+            ("export/<str:fmt>/", self.export_view, "export"),
+            ("statistics/", self.statistics_view, "statistics"),
+        ]
         urls = [
-            path(
-                "admission-results/import/",
-                wrap(self.admission_import_view),
-                name="{}_{}_admission_import".format(*info),
-            ),
-            path(
-                "admission-results/confirm/",
-                wrap(self.admission_confirm_view),
-                name="{}_{}_admission_confirm".format(*info),
-            ),
-            path(
-                "admission-results/template.csv",
-                wrap(self.admission_template_view),
-                name="{}_{}_admission_template".format(*info),
-            ),
-            path(
-                "<path:object_id>/admission-result/",
-                wrap(self.admission_result_view),
-                name="{}_{}_admission_result".format(*info),
-            ),
-            path(
-                "export/<str:fmt>/",
-                wrap(self.export_view),
-                name="{}_{}_export".format(*info),
-            ),
-            path(
-                "statistics/",
-                wrap(self.statistics_view),
-                name="{}_{}_statistics".format(*info),
-            ),
+            path(route, self.admin_site.admin_view(view), name="{}_{}_{}".format(*info, name))
+            for route, view, name in routes
         ]
         return urls + super().get_urls()
 

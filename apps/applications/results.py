@@ -286,6 +286,16 @@ class Preview:
     def errors(self):
         return self._with(ERROR)
 
+    def sections(self):
+        """(heading, rows) in the order the preview page shows them, errors first."""
+        headings = [
+            (ERROR, _("有误的行")),
+            (CHANGE, _("将更改的行")),
+            (UNCHANGED, _("无变化的行")),
+            (SKIPPED, _("跳过的行")),
+        ]
+        return [(heading, rows) for outcome, heading in headings if (rows := self._with(outcome))]
+
 
 def _result_value(text):
     return RESULT_WORDS.get(_normalise(text), "?")
