@@ -176,7 +176,12 @@ class AdmissionResultsAdminMixin:
                 )
             except services.ApplicationError as error:
                 refused.append(
-                    f"{application.student.username}（{application.program}）：{error.message}"
+                    _("%(student)s（%(program)s）：%(reason)s")
+                    % {
+                        "student": application.student.username,
+                        "program": application.program,
+                        "reason": error.message,
+                    }
                 )
                 continue
             if old == result:
@@ -196,7 +201,7 @@ class AdmissionResultsAdminMixin:
                 % {"count": unchanged, "result": label},
             )
         if refused:
-            listed = "；".join(refused[:LISTED]) + ("……" if len(refused) > LISTED else "")
+            listed = _("；").join(refused[:LISTED]) + ("…" if len(refused) > LISTED else "")
             messages.warning(
                 request,
                 _("%(count)s 条申请未能更改：%(rows)s") % {"count": len(refused), "rows": listed},

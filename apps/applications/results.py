@@ -256,11 +256,12 @@ class PreviewRow:
     @property
     def program_label(self):
         if self.application is not None:
-            return f"{self.application.program.title}（{self.application.program_id}）"
-        if self.row.program_id:
-            number = _("编号 %(id)s") % {"id": self.row.program_id}
-            return f"{self.row.program_title}（{number}）" if self.row.program_title else number
-        return self.row.program_title
+            title, number = self.application.program.title, self.application.program_id
+        else:
+            title, number = self.row.program_title, self.row.program_id
+        if title and number:
+            return _("%(title)s（编号 %(id)s）") % {"title": title, "id": number}
+        return title or (_("编号 %(id)s") % {"id": number} if number else "")
 
 
 @dataclass

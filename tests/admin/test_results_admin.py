@@ -7,7 +7,7 @@ from django.urls import reverse
 from apps.applications.models import AdmissionResult, Application, EventKind, Status
 from apps.programs.models import Region
 from tests.admin.conftest import WHO
-from tests.factories import UserFactory
+from tests.factories import ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +216,35 @@ def test_admin_index_and_change_list_link_to_the_new_pages(admin_client, client,
     viewer.groups.first().permissions.filter(codename="change_application").delete()
     client.force_login(viewer)
     assert IMPORT not in client.get(reverse("admin:index")).text
+
+
+def test_result_and_statistics_pages_are_complete_in_english(admin_client, make_approved):
+    from django.conf import settings
+
+    from tests.core.test_language import HAN
+
+    application = make_approved(
+        program=ProgramFactory(title="Tokyo Exchange", partner="U Tokyo"),
+        name="Li Lei",
+        school="Computer Science",
+    )
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile(
+        "results.csv",
+        f"Student ID,Program ID,Admission result\r\n"
+        f"{application.student.username},{application.program_id},admitted\r\n"
+        f"2099000000000,{application.program_id},admitted\r\n".encode(),
+    )
+    pages = {
+        "import": admin_client.get(IMPORT),
+        "preview": admin_client.post(IMPORT, {"file": upload}),
+        "result": admin_client.get(
+            reverse("admin:applications_application_admission_result", args=[application.pk])
+        ),
+        "statistics": admin_client.get(reverse("admin:applications_application_statistics")),
+    }
+    assert "Confirm import" not in pages["preview"].text  # the unknown student is an error
+    assert "There is no student with the student ID 2099000000000." in pages["preview"].text
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        assert not HAN.findall(response.text), (name, HAN.findall(response.text))

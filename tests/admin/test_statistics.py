@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from apps.applications import services
 from apps.applications.models import AdmissionResult, Application, Status
@@ -48,6 +49,7 @@ def _student():
     return StudentProfileFactory().user
 
 
+@translation.override("zh-hans")
 def test_numbers_per_program_school_and_degree(dataset):
     stats = track_statistics(Region.INTERNATIONAL)
 
