@@ -77,10 +77,13 @@ class AdmissionResultsAdminMixin:
     # --- who may -------------------------------------------------------------------
 
     def track_regions(self, request):
-        """The tracks this user works for: both for a superuser."""
-        if request.user.is_superuser:
-            return list(Region.values)
-        return staff_regions(request.user)
+        """The tracks this user works for: both for a superuser (asked once per request)."""
+        if not hasattr(request, "_track_regions"):
+            user = request.user
+            request._track_regions = (
+                list(Region.values) if user.is_superuser else staff_regions(user)
+            )
+        return request._track_regions
 
     def has_admission_permission(self, request):
         return bool(self.track_regions(request)) and self.has_change_permission(request)

@@ -298,6 +298,16 @@ class Preview:
         return [(heading, rows) for outcome, heading in headings if (rows := self._with(outcome))]
 
 
+def summary_conflict(application, new):
+    """Why `new` cannot replace 录取 once the student filed the exchange summary, or None."""
+    summary = getattr(application, "return_summary", None)
+    if new != AdmissionResult.ADMITTED and summary is not None and summary.is_submitted:
+        return _("该学生已提交交流总结，录取结果不能再改为「%(result)s」。") % {
+            "result": AdmissionResult(new).label
+        }
+    return None
+
+
 def _result_value(text):
     return RESULT_WORDS.get(_normalise(text), "?")
 
@@ -313,7 +323,7 @@ def build_preview(rows, *, actor, lock=False):
         get_user_model().objects.filter(username__in=student_ids).values_list("username", flat=True)
     )
     applications = Application.objects.filter(student__username__in=student_ids).select_related(
-        "student", "program"
+        "student", "program", "return_summary"
     )
     if lock:
         applications = applications.select_for_update(of=("self",))
@@ -389,5 +399,7 @@ def _judge(row, known, by_student, regions, seen):
             application,
         )
     old = application.admission_result
+    if old != new and (conflict := summary_conflict(application, new)):
+        return error(conflict, application)
     outcome = UNCHANGED if old == new else CHANGE
     return PreviewRow(row, outcome, "", application, old=old, new=new)

@@ -227,6 +227,8 @@ def set_admission_result(*, application, result, actor):
         old = application.admission_result
         if old == result:
             return application
+        if conflict := results.summary_conflict(application, result):
+            raise ApplicationError(conflict)
         application.admission_result = result
         application.save(update_fields=["admission_result", "updated_at"])
         _record(application, actor=actor, kind=EventKind.ADMISSION, from_value=old, to_value=result)

@@ -1,10 +1,13 @@
 """set_admission_result: approved applications of the actor's track only, every change recorded."""
 
 import pytest
+from django.utils import timezone
 
 from apps.applications import services
 from apps.applications.models import AdmissionResult, EventKind, Status
+from apps.applications.results import ResultRow, build_preview
 from apps.programs.models import Region
+from apps.summaries.models import ReturnSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,23 @@ def test_pending_is_not_a_result_one_can_set(make_approved, superuser):
         services.set_admission_result(
             application=application, result=AdmissionResult.PENDING, actor=superuser
         )
+
+
+def test_an_admitted_student_who_filed_the_summary_stays_admitted(make_approved, superuser):
+    application = make_approved()
+    services.set_admission_result(
+        application=application, result=AdmissionResult.ADMITTED, actor=superuser
+    )
+    ReturnSummary.objects.create(
+        application=application, return_date=timezone.localdate(), submitted_at=timezone.now()
+    )
+
+    with pytest.raises(services.ApplicationError, match="已提交交流总结"):
+        services.set_admission_result(
+            application=application, result=AdmissionResult.NOT_ADMITTED, actor=superuser
+        )
+    row = ResultRow(2, application.student.username, str(application.program_id), "", "未录取")
+    [judged] = build_preview([row], actor=superuser).rows
+    assert "已提交交流总结" in judged.reason
+    application.refresh_from_db()
+    assert application.admission_result == AdmissionResult.ADMITTED
