@@ -57,27 +57,42 @@ def export_queryset(queryset):
     return queryset.select_related("student", "program").order_by("program_id", "student__username")
 
 
-def _row(application, timestamp):
+CHOICE_FIELDS = ["gender", "degree_level", "status", "admission_result", "language_test"]
+
+
+def _choice_labels():
+    """{field: {value: label}} translated once per export: get_FOO_display per cell is slow."""
+    return {
+        name: {value: str(label) for value, label in Application._meta.get_field(name).flatchoices}
+        for name in CHOICE_FIELDS
+    }
+
+
+def _row(application, timestamp, labels, to_be_added):
+    def label(name):
+        value = getattr(application, name)
+        return labels[name].get(value, value)
+
     if application.language_score is not None:
         score = format_score(application.language_score)
     else:
-        score = "" if application.is_editable else _("待补录")
+        score = "" if application.is_editable else to_be_added
     submitted = application.submitted_at
     return [
         application.student.username,
         application.name,
         application.name_en,
-        application.get_gender_display(),
+        label("gender"),
         application.school,
         application.major,
-        application.get_degree_level_display(),
+        label("degree_level"),
         str(application.enrollment_year or ""),
         application.program_id,
         application.program.title,
         application.program.partner,
-        application.get_status_display(),
-        application.get_admission_result_display(),
-        application.get_language_test_display(),
+        label("status"),
+        label("admission_result"),
+        label("language_test"),
         score,
         mask_passport(application.passport_number),
         timestamp(timezone.localtime(submitted)) if submitted else "",
@@ -85,8 +100,9 @@ def _row(application, timestamp):
 
 
 def _rows(queryset, timestamp):
+    labels, to_be_added = _choice_labels(), _("待补录")
     for application in export_queryset(queryset).iterator(chunk_size=CHUNK):
-        yield _row(application, timestamp)
+        yield _row(application, timestamp, labels, to_be_added)
 
 
 class _Echo:

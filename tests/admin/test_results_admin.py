@@ -1,12 +1,16 @@
 """The result pages and actions in admin, for everyone who might ask."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.applications.models import AdmissionResult, Application, EventKind, Status
 from apps.programs.models import Region
 from tests.admin.conftest import WHO
+from tests.core.test_language import HAN
 from tests.factories import ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -219,10 +223,6 @@ def test_admin_index_and_change_list_link_to_the_new_pages(admin_client, client,
 
 
 def test_result_and_statistics_pages_are_complete_in_english(admin_client, make_approved):
-    from django.conf import settings
-
-    from tests.core.test_language import HAN
-
     application = make_approved(
         program=ProgramFactory(title="Tokyo Exchange", partner="U Tokyo"),
         name="Li Lei",
@@ -248,3 +248,20 @@ def test_result_and_statistics_pages_are_complete_in_english(admin_client, make_
     for name, response in pages.items():
         assert response.status_code == 200, name
         assert not HAN.findall(response.text), (name, HAN.findall(response.text))
+
+
+def test_change_list_with_the_result_tools_keeps_a_flat_query_count(
+    client, make_clerk, make_approved
+):
+    client.force_login(make_clerk(Region.INTERNATIONAL))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(CHANGELIST).status_code == 200
+        return len(queries)
+
+    make_approved()
+    with_one = count()
+    for _ in range(20):
+        make_approved()
+    assert count() == with_one
