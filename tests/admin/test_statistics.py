@@ -1,15 +1,17 @@
 """报名统计: counts per program, school and degree level for one track, and who may see them."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from apps.applications import services
 from apps.applications.models import AdmissionResult, Application, Status
 from apps.applications.statistics import nice_ticks, track_statistics
-from apps.programs.models import Region
+from apps.programs.models import Program, Region
 from tests.admin.conftest import WHO
 from tests.factories import ProgramFactory, StudentProfileFactory
 
@@ -107,3 +109,19 @@ def test_nice_ticks():
     assert nice_ticks(0) == [0, 1]
     assert nice_ticks(7) == [0, 2, 4, 6, 8]
     assert nice_ticks(12) == [0, 5, 10, 15]
+
+
+def test_a_year_narrows_the_programs_and_an_unknown_track_is_refused(admin_client, make_approved):
+    old = ProgramFactory(title="往年项目")
+    make_approved(program=old)
+    earlier = timezone.make_aware(datetime(2024, 3, 1))
+    Program.objects.filter(pk=old.pk).update(
+        opens_at=earlier, closes_at=earlier + timedelta(days=30)
+    )
+    make_approved(program=ProgramFactory(title="今年项目"))
+
+    page = admin_client.get(URL, {"region": "international", "year": "2024"})
+    assert [p.title for p in page.context["stats"].programs] == ["往年项目"]
+    assert page.context["stats"].totals["applicants"] == 1
+    assert 2024 in page.context["years"]
+    assert admin_client.get(URL, {"region": "mars"}).status_code == 403
