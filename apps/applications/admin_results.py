@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.programs.models import Region
+from apps.programs.models import Program, Region
 
 from . import exports, results, services, statistics
 from .models import AdmissionResult, Application, Status, staff_regions
@@ -279,6 +279,12 @@ class AdmissionResultsAdminMixin:
             "template_url": self.url_for("admission_template"),
             "export_url": self.url_for("export", "xlsx") + f"?status__exact={Status.APPROVED}",
             "max_rows": settings.ADMISSION_IMPORT_MAX_ROWS,
+            # The ids a clerk needs when titles repeat: programs with approved applications.
+            "programs": Program.objects.filter(
+                region__in=self.track_regions(request), applications__status=Status.APPROVED
+            )
+            .distinct()
+            .order_by("-opens_at", "pk"),
         }
         return TemplateResponse(
             request, "admin/applications/application/admission_import.html", context, status=status

@@ -265,3 +265,12 @@ def test_change_list_with_the_result_tools_keeps_a_flat_query_count(
     for _ in range(20):
         make_approved()
     assert count() == with_one
+
+
+def test_import_page_lists_the_program_ids_of_the_clerks_track(client, make_clerk, make_approved):
+    mine = make_approved(region=Region.INTERNATIONAL)
+    other = make_approved(region=Region.HMT)
+    client.force_login(make_clerk(Region.INTERNATIONAL))
+    programs = list(client.get(IMPORT).context["programs"])
+    assert programs == [mine.program]
+    assert other.program not in programs
