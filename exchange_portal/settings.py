@@ -260,6 +260,9 @@ PORTAL_NAME = _("学生交流管理系统")
 PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
 # Printed at the top of the 申请表 PDF.
 UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
+# Admission-result files (CSV/XLSX) imported in admin: size and row caps.
+ADMISSION_IMPORT_MAX_BYTES = env.int("ADMISSION_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+ADMISSION_IMPORT_MAX_ROWS = env.int("ADMISSION_IMPORT_MAX_ROWS", default=5000)
 
 LOGGING = {
     "version": 1,

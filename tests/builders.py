@@ -25,6 +25,13 @@ def clerk(*regions, superuser=False):
     return user
 
 
+def office_admin():
+    """The administrator who approves and enters results where that is only the setup."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
 def pdf_upload(name="成绩单.pdf"):
     buffer = io.BytesIO()
     writer = PdfWriter()

@@ -1,9 +1,9 @@
 import pytest
 
 from apps.applications import services
-from apps.applications.models import AdmissionResult, Application, Status
+from apps.applications.models import AdmissionResult
 from apps.attachments.models import AttachmentKind
-from tests.builders import COMPLETE, checked
+from tests.builders import COMPLETE, checked, office_admin
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
 
@@ -76,16 +76,17 @@ def make_submitted(make_draft):
 
 @pytest.fixture
 def make_approved(make_submitted):
-    """A submitted application the office approved (set directly: the review is not the
-    behaviour under test where this is used)."""
+    """A submitted application the office approved, and the partner school's answer if
+    `admission_result` is given: through the office's services."""
 
     def make(admission_result=None, **kwargs):
-        application = make_submitted(**kwargs)
-        changes = {"status": Status.APPROVED}
-        if admission_result:
-            changes["admission_result"] = admission_result
-        Application.objects.filter(pk=application.pk).update(**changes)
-        application.refresh_from_db()
+        application = services.approve_application(
+            application=make_submitted(**kwargs), actor=office_admin()
+        )
+        if admission_result and admission_result != AdmissionResult.PENDING:
+            application = services.set_admission_result(
+                application=application, result=admission_result, actor=office_admin()
+            )
         return application
 
     return make

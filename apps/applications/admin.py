@@ -8,6 +8,7 @@ from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Program, Region
 
+from .admin_results import AdmissionResultsAdminMixin
 from .admin_review import ReviewAdminMixin
 from .admin_tracks import (
     ApplicationPartAdmin,
@@ -111,7 +112,9 @@ MANAGED_FIELDS = [
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    AdmissionResultsAdminMixin, ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
+):
     """The office's list of applications and the page of one, with the review buttons.
 
     The list is built for 100,000 rows: `list_select_related` (no query per row), no

@@ -504,7 +504,7 @@ class ApplicationEvent(models.Model):
             known = STATUS_HEADLINES.get((self.from_value, self.to_value))
             if known:
                 return known
-        return f"{self.get_kind_display()}：{self.to_label}"
+        return _("%(kind)s：%(value)s") % {"kind": self.get_kind_display(), "value": self.to_label}
 
 
 class NoticeQuerySet(models.QuerySet):

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
 
-from . import notifications
+from . import notifications, results
 from .models import (
     EDITABLE_STATUSES,
+    AdmissionResult,
     Application,
     ApplicationEvent,
     EventKind,
@@ -257,3 +258,70 @@ def reject_application(*, application, actor, comment):
 def return_application(*, application, actor, comment):
     """退回修改: submitted → returned; the student edits and submits again."""
     return _review(application, actor=actor, to=Status.RETURNED, comment=comment)
+
+
+def _refuse_other_track(application, actor):
+    if not actor.is_superuser and application.program.region not in staff_regions(actor):
+        raise ApplicationError(
+            _("该申请属于「%(track)s」项目，你不能录入其录取结果。")
+            % {"track": application.program.get_region_display()}
+        )
+
+
+def set_admission_result(*, application, result, actor):
+    """录取 / 未录取 from the partner school, on an approved application of the actor's track.
+
+    Setting the value it already has changes nothing and records nothing.
+    """
+    if result not in (AdmissionResult.ADMITTED, AdmissionResult.NOT_ADMITTED):
+        raise ApplicationError(_("录取结果只能是「录取」或「未录取」。"))
+    with transaction.atomic():
+        application = _locked(application)
+        _refuse_other_track(application, actor)
+        if application.status != Status.APPROVED:
+            raise ApplicationError(
+                _("该申请为「%(status)s」，只有审核通过的申请才能录入录取结果。")
+                % {"status": application.get_status_display()}
+            )
+        old = application.admission_result
+        if old == result:
+            return application
+        if conflict := results.summary_conflict(application, result):
+            raise ApplicationError(conflict)
+        application.admission_result = result
+        application.save(update_fields=["admission_result", "updated_at"])
+        _record(application, actor=actor, kind=EventKind.ADMISSION, from_value=old, to_value=result)
+        return application
+
+
+def import_admission_results(*, rows, actor):
+    """Write a whole result file or nothing: every row is checked again, under lock,
+    against the database as it is now. Returns the preview of what was written; raises
+    `ImportRefused` (carrying the fresh preview) when any row is an error."""
+    with transaction.atomic():
+        preview = results.build_preview(rows, actor=actor, lock=True)
+        if preview.errors:
+            raise ImportRefused(preview)
+        for row in preview.changes:
+            application = row.application
+            application.admission_result = row.new
+            application.save(update_fields=["admission_result", "updated_at"])
+            _record(
+                application,
+                actor=actor,
+                kind=EventKind.ADMISSION,
+                from_value=row.old,
+                to_value=row.new,
+            )
+        return preview
+
+
+class ImportRefused(ApplicationError):
+    """A result file with error rows: nothing was written; `preview` says why."""
+
+    def __init__(self, preview):
+        super().__init__(
+            _("有 %(count)s 行有误，未写入任何录取结果。请修改文件后重新上传。")
+            % {"count": len(preview.errors)}
+        )
+        self.preview = preview

@@ -1,0 +1,240 @@
+"""The office's files: the application list as XLSX or CSV, and attachments as one ZIP.
+
+The list's columns include 学号, 项目编号, 项目 and 录取结果 under the headers the result
+import reads (`results.py`), so an exported file can be filled in and imported back.
+"""
+
+import csv
+import io
+import zipfile
+from collections import Counter
+from pathlib import PurePath
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.attachments.models import Attachment
+
+from .models import Application, format_score
+from .results import HEADER_PROGRAM, HEADER_PROGRAM_ID, HEADER_RESULT, HEADER_STUDENT_ID
+
+CHUNK = 2000
+EXCEL_BOM = "\ufeff"
+
+HEADERS = [
+    HEADER_STUDENT_ID,
+    gettext_lazy("姓名"),
+    gettext_lazy("英文姓名"),
+    gettext_lazy("性别"),
+    gettext_lazy("学院"),
+    gettext_lazy("专业"),
+    gettext_lazy("学历层次"),
+    gettext_lazy("年级"),
+    HEADER_PROGRAM_ID,
+    HEADER_PROGRAM,
+    gettext_lazy("合作院校"),
+    gettext_lazy("审核状态"),
+    HEADER_RESULT,
+    gettext_lazy("外语考试类型"),
+    gettext_lazy("外语成绩"),
+    gettext_lazy("护照号码"),
+    gettext_lazy("提交时间"),
+]
+
+
+def mask_passport(number):
+    """E12345678 → E12****78: enough to match a passport in hand, not enough to use it."""
+    if not number:
+        return ""
+    if len(number) <= 5:
+        return number[0] + "*" * (len(number) - 1)
+    return number[:3] + "*" * (len(number) - 5) + number[-2:]
+
+
+def export_queryset(queryset):
+    """The rows to export, with what every row needs fetched in the same query."""
+    return queryset.select_related("student", "program").order_by("program_id", "student__username")
+
+
+CHOICE_FIELDS = ["gender", "degree_level", "status", "admission_result", "language_test"]
+
+
+def _choice_labels():
+    """{field: {value: label}} translated once per export: get_FOO_display per cell is slow."""
+    return {
+        name: {value: str(label) for value, label in Application._meta.get_field(name).flatchoices}
+        for name in CHOICE_FIELDS
+    }
+
+
+def _row(application, timestamp, labels, to_be_added):
+    def label(name):
+        value = getattr(application, name)
+        return labels[name].get(value, value)
+
+    if application.language_score is not None:
+        score = format_score(application.language_score)
+    else:
+        score = "" if application.is_editable else to_be_added
+    submitted = application.submitted_at
+    return [
+        application.student.username,
+        application.name,
+        application.name_en,
+        label("gender"),
+        application.school,
+        application.major,
+        label("degree_level"),
+        str(application.enrollment_year or ""),
+        application.program_id,
+        application.program.title,
+        application.program.partner,
+        label("status"),
+        label("admission_result"),
+        label("language_test"),
+        score,
+        mask_passport(application.passport_number),
+        timestamp(timezone.localtime(submitted)) if submitted else "",
+    ]
+
+
+def _rows(queryset, timestamp):
+    labels, to_be_added = _choice_labels(), _("待补录")
+    for application in export_queryset(queryset).iterator(chunk_size=CHUNK):
+        yield _row(application, timestamp, labels, to_be_added)
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def csv_chunks(queryset):
+    """The list as UTF-8 CSV with a BOM (Excel then opens the Chinese correctly), line by line."""
+    writer = csv.writer(_Echo())
+    yield EXCEL_BOM + writer.writerow([str(h) for h in HEADERS])
+    for values in _rows(queryset, lambda moment: moment.strftime("%Y-%m-%d %H:%M")):
+        yield writer.writerow(values)
+
+
+def xlsx_bytes(queryset):
+    """The list as one XLSX sheet (openpyxl's write-only mode keeps memory flat)."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("报名申请"))
+    widths = [16, 10, 18, 6, 18, 18, 10, 8, 10, 32, 24, 12, 10, 18, 10, 14, 18]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    # Excel has no time zones: the local time of the office, without tzinfo.
+    for values in _rows(queryset, lambda moment: moment.replace(tzinfo=None)):
+        submitted = values[-1]
+        if submitted:
+            cell = WriteOnlyCell(sheet, value=submitted)
+            cell.number_format = "yyyy-mm-dd hh:mm"
+            values[-1] = cell
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(extension):
+    return f"{_('报名申请')}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+# --- Attachments as one ZIP ---------------------------------------------------------
+
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+READ_SIZE = 64 * 1024
+
+
+class _Pipe(io.RawIOBase):
+    """What zipfile writes, collected until the response takes it (a non-seekable sink)."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.buffer += data
+        return len(data)
+
+    def take(self):
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        return data
+
+
+def visible_attachments(user, application_ids):
+    """The files of those applications that `user` may see, with what their names need."""
+    return (
+        Attachment.objects.filter(
+            application__in=Application.objects.visible_to(user), application_id__in=application_ids
+        )
+        .select_related("application__student", "application__program")
+        .order_by("application__student__username", "application_id", "kind", "uploaded_at", "pk")
+    )
+
+
+def zip_entry_names(attachments):
+    """`<学号>/<学号>-<kind label>-<n>.<ext>`, n counting per student and kind from 1."""
+    counts = Counter()
+    for attachment in attachments:
+        student_id = attachment.application.student.username
+        label = str(attachment.kind_label)
+        counts[student_id, label] += 1
+        extension = (
+            EXTENSIONS.get(attachment.content_type)
+            or PurePath(attachment.original_name).suffix.lstrip(".").lower()
+        )
+        name = f"{student_id}-{label}-{counts[student_id, label]}"
+        yield attachment, f"{student_id}/{name}" + (f".{extension}" if extension else "")
+
+
+def zip_chunks(attachments):
+    """A ZIP of the files, produced piece by piece: no file is held whole in memory.
+
+    Non-ASCII names get the ZIP's UTF-8 flag (zipfile sets it), so Chinese names survive.
+    A file missing from storage is listed in 缺失文件.txt instead of failing the download.
+    """
+    pipe = _Pipe()
+    missing = []
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for attachment, name in zip_entry_names(attachments):
+            try:
+                source = attachment.file.open("rb")
+            except FileNotFoundError:
+                missing.append(name)
+                continue
+            stamp = timezone.localtime(attachment.uploaded_at).timetuple()[:6]
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with source, zf.open(info, mode="w") as target:
+                while block := source.read(READ_SIZE):
+                    target.write(block)
+                    yield pipe.take()
+            yield pipe.take()
+        if missing:
+            note = _("以下附件在存储中找不到，未能打包：") + "\n" + "\n".join(missing) + "\n"
+            zf.writestr(_("缺失文件.txt"), note.encode("utf-8"))
+    yield pipe.take()
+
+
+def zip_filename():
+    return f"{_('附件')}-{timezone.localtime():%Y%m%d-%H%M}.zip"

@@ -1,0 +1,225 @@
+"""The filtered list as XLSX and CSV, and the attachments of a selection as one ZIP."""
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.applications import exports, services
+from apps.attachments.models import AttachmentKind
+from apps.programs.models import Region
+from tests.admin.conftest import WHO, approve
+from tests.builders import attach, passport, pdf_upload
+from tests.factories import ProgramFactory, StudentProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:applications_application_changelist")
+
+
+def export_url(fmt, query=""):
+    return reverse("admin:applications_application_export", args=[fmt]) + query
+
+
+def read_csv(response):
+    data = b"".join(response.streaming_content)
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def read_xlsx(response):
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def two_tracks(make_approved, make_submitted):
+    owner = StudentProfileFactory(name="李华").user
+    tokyo = ProgramFactory(title="东京大学本科生交换项目", partner="东京大学")
+    approved = make_approved(
+        program=tokyo, owner=owner, name="李华", name_en="Li Hua", **passport()
+    )
+    waiting = make_submitted(program=ProgramFactory(title="京都大学短期访学项目"))
+    hongkong = make_approved(
+        program=ProgramFactory(region=Region.HMT, title="香港大学学期交流项目"), name="陈港"
+    )
+    return approved, waiting, hongkong
+
+
+def test_csv_keeps_the_filters_and_the_chinese_and_masks_the_passport(admin_client, two_tracks):
+    approved, waiting, hongkong = two_tracks
+    response = admin_client.get(export_url("csv", "?status=approved"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    header, *rows = read_csv(response)
+    assert header[:3] == ["学号", "姓名", "英文姓名"]
+    assert {"项目编号", "项目", "合作院校", "审核状态", "录取结果", "护照号码"} <= set(header)
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert set(by_id) == {approved.student.username, hongkong.student.username}
+    row = by_id[approved.student.username]
+    assert row["姓名"] == "李华"
+    assert row["项目"] == "东京大学本科生交换项目"
+    assert row["合作院校"] == "东京大学"
+    assert (row["审核状态"], row["录取结果"]) == ("审核通过", "待定")
+    assert row["外语成绩"] == "待补录"
+    assert row["护照号码"] == "E12****78"
+    assert row["项目编号"] == str(approved.program_id)
+
+
+def test_xlsx_opens_with_the_same_rows_and_honours_the_search(admin_client, two_tracks):
+    approved, waiting, hongkong = two_tracks
+    response = admin_client.get(export_url("xlsx", "?q=京都"))
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    header, *rows = read_xlsx(response)
+    assert header[0] == "学号"
+    assert [row[0] for row in rows] == [waiting.student.username]
+    assert rows[0][header.index("项目")] == "京都大学短期访学项目"
+    assert rows[0][header.index("审核状态")] == "待审核"
+    assert rows[0][header.index("提交时间")].year == waiting.submitted_at.year
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_clerk_exports_only_their_own_track(client, make_clerk, two_tracks, fmt):
+    approved, waiting, hongkong = two_tracks
+    client.force_login(make_clerk(Region.HMT))
+    response = client.get(export_url(fmt))
+    rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
+    assert [row[0] for row in rows[1:]] == [hongkong.student.username]
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_export_permissions(login, two_tracks, who):
+    response = login(who).get(export_url("csv"))
+    if who in ("anonymous", "student"):
+        assert response.status_code == 302
+        return
+    ids = {row[0] for row in read_csv(response)[1:]}
+    approved, waiting, hongkong = two_tracks
+    expected = {
+        "other_clerk": {hongkong.student.username},
+        "clerk": {approved.student.username, waiting.student.username},
+        "superuser": {a.student.username for a in two_tracks},
+    }[who]
+    assert ids == expected
+
+
+def test_an_exported_file_imports_back(admin_client, two_tracks):
+    approved, waiting, hongkong = two_tracks
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(admin_client.get(export_url("xlsx", "?region=international")).content)
+    )
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == approved.student.username:
+            row[header.index("录取结果")].value = "录取"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    url = reverse("admin:applications_application_admission_import")
+    preview = admin_client.post(url, {"file": SimpleUploadedFile("回填.xlsx", buffer.getvalue())})
+    assert [r.application for r in preview.context["preview"].changes] == [approved]
+    assert not preview.context["preview"].errors
+
+
+def count_queries(client, fmt):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(export_url(fmt))
+        if fmt == "csv":
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_query_count_does_not_grow_with_rows(admin_client, make_submitted, fmt):
+    program = ProgramFactory()
+    make_submitted(program=program, owner=StudentProfileFactory().user)
+    with_one = count_queries(admin_client, fmt)
+    for _ in range(30):
+        make_submitted(program=program, owner=StudentProfileFactory().user)
+    assert count_queries(admin_client, fmt) == with_one <= 8
+
+
+def test_passport_numbers_are_masked():
+    assert exports.mask_passport("E12345678") == "E12****78"
+    assert exports.mask_passport("G1234") == "G****"
+    assert exports.mask_passport("") == ""
+
+
+# --- ZIP of attachments -----------------------------------------------------------------
+
+
+def zip_action(client, *applications):
+    return client.post(
+        CHANGELIST,
+        {"action": "download_attachments", "_selected_action": [a.pk for a in applications]},
+    )
+
+
+def test_zip_names_entries_by_student_kind_and_number(admin_client, make_draft):
+    application = make_draft(owner=StudentProfileFactory().user)
+    attach(application, pdf_upload().read(), "英文成绩单.pdf", AttachmentKind.TRANSCRIPT)
+    application = approve(
+        services.submit_application(application=application, user=application.student)
+    )
+    username = application.student.username
+
+    response = zip_action(admin_client, application)
+
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = archive.namelist()
+    assert names == [
+        f"{username}/{username}-中英文在读证明（附件）-1.pdf",
+        f"{username}/{username}-中英文成绩单（附件）-1.pdf",
+        f"{username}/{username}-中英文成绩单（附件）-2.pdf",
+    ]
+    assert all(info.flag_bits & 0x800 for info in archive.infolist())  # UTF-8 names
+    stored = application.attachments.get(original_name="英文成绩单.pdf")
+    assert archive.read(names[2]) == stored.file.open("rb").read()
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_zip_holds_only_what_the_user_may_see(login, make_approved, who):
+    intl = make_approved(region=Region.INTERNATIONAL)
+    hmt = make_approved(region=Region.HMT)
+
+    response = zip_action(login(who), intl, hmt)
+
+    if who in ("anonymous", "student"):
+        assert response.status_code == 302
+        return
+    if who == "other_clerk":
+        expected = {hmt.student.username}
+    elif who == "clerk":
+        expected = {intl.student.username}
+    else:
+        expected = {intl.student.username, hmt.student.username}
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert {name.split("/")[0] for name in archive.namelist()} == expected
+
+
+def test_zip_of_applications_without_visible_files_says_so(client, make_clerk, make_approved):
+    client.force_login(make_clerk(Region.HMT))
+    response = zip_action(client, make_approved(region=Region.INTERNATIONAL))
+    assert response.status_code == 302
+    assert "所选申请没有可下载的附件" in client.get(CHANGELIST).text
+
+
+def test_zip_lists_a_file_missing_from_storage(admin_client, make_approved):
+    application = make_approved()
+    lost = application.attachments.first()
+    lost.file.storage.delete(lost.file.name)
+    archive = zipfile.ZipFile(
+        io.BytesIO(b"".join(zip_action(admin_client, application).streaming_content))
+    )
+    assert "缺失文件.txt" in archive.namelist()
+    assert len(archive.namelist()) == 2
