@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Program, Region
+from apps.summaries.models import ReturnSummary
 
 from .admin_results import AdmissionResultsAdminMixin
 from .admin_review import ReviewAdminMixin
@@ -107,6 +109,7 @@ MANAGED_FIELDS = [
     "updated_at",
     "score",
     "attachment_links",
+    "summary",
     "audit_history",
 ]
 
@@ -163,9 +166,13 @@ class ApplicationAdmin(
 
     def get_fieldsets(self, request, obj=None):
         head = ["student_number", "program", "status", "admission_result", "submitted_at"]
+        summary = (
+            [(_("交流总结"), {"fields": ["summary"]})] if obj and obj.can_write_summary else []
+        )
         return [
             (None, {"fields": head}),
             *SUBMITTED_FIELDSETS,
+            *summary,
             (_("修改记录"), {"fields": ["audit_history"], "classes": ["collapse"]}),
         ]
 
@@ -235,6 +242,24 @@ class ApplicationAdmin(
                 for f in files
             ),
         )
+
+    @admin.display(description=_("交流总结"))
+    def summary(self, application):
+        """The student's summary after the exchange (its files are in 附件)."""
+        summary = ReturnSummary.objects.filter(application=application).first()
+        if summary is None:
+            return _("未填写")
+        if summary.is_submitted:
+            when = timezone.localtime(summary.submitted_at).strftime("%Y-%m-%d %H:%M")
+            state = _("已于 %(time)s 提交") % {"time": when}
+        else:
+            state = _("未提交")
+        day = summary.return_date.isoformat() if summary.return_date else _("未填写")
+        label = _("%(kind)s：%(value)s") % {
+            "kind": application.program.words["return_date"],
+            "value": day,
+        }
+        return format_html("{}<br>{}", label, state)
 
     @admin.display(description=_("修改记录"))
     def audit_history(self, application):

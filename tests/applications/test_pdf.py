@@ -240,3 +240,12 @@ def test_rendering_a_form_leaves_the_upload_checks_strict(client, student, submi
 
     with pytest.raises(ValidationError):
         check_upload(upload(png_with_corrupt_pixels_bytes(), "photo.png"))
+
+
+def test_the_offices_application_page_links_the_form_and_the_verification(client, submitted):
+    client.force_login(clerk(Region.INTERNATIONAL))
+
+    page = client.get(reverse("admin:applications_application_change", args=[submitted.pk])).text
+
+    assert pdf_url(submitted) in page
+    assert reverse("applications:verify") in page

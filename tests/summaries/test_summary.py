@@ -229,3 +229,17 @@ def test_a_legacy_word_file_is_refused_by_name(student_client, admitted):
     errors = response.context["files_form"].errors[AttachmentKind.SUMMARY]
     assert errors[0].startswith("「总结.doc」未上传：")
     assert not admitted.attachments.filter(kind=AttachmentKind.SUMMARY).exists()
+
+
+def test_the_office_sees_the_submitted_summary_on_the_applications_page(
+    client, student_client, admitted, clerk
+):
+    save(student_client, admitted, files=[upload(pdf_bytes(), "总结.pdf")])
+    save(student_client, admitted, action="submit")
+    client.force_login(clerk)
+
+    page = client.get(reverse("admin:applications_application_change", args=[admitted.pk])).text
+
+    assert "交流总结" in page
+    assert f"回国时间：{(TODAY() - timedelta(days=10)).isoformat()}" in page
+    assert "总结.pdf" in page and "已于" in page
