@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.programs.models import Program, Region, WindowState
 
@@ -26,6 +27,10 @@ def test_seed_demo_is_idempotent_and_covers_every_window_state(settings):
     assert submitted.events.filter(to_value="submitted", actor=student).exists()
     hmt = get_user_model().objects.get(username="2024202000002").applications.get()
     assert (hmt.status, hmt.program.region) == ("submitted", Region.HMT), "for hmt_clerk"
+    assert hmt.can_supplement_score, "shows 补录分数"
+    back = get_user_model().objects.get(username="2022301000003").applications.get()
+    assert back.can_write_summary, "shows 填写交流总结"
+    assert back.program.start_date < back.program.end_date < timezone.localdate()
 
 
 def test_seed_demo_accounts_can_sign_in(settings, capsys):

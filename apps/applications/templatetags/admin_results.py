@@ -1,7 +1,9 @@
-"""Links to the office's result and statistics pages on the admin index."""
+"""The office's tools on the admin index: result import, statistics, form verification."""
 
 from django import template
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from apps.applications.models import Application
 
@@ -14,10 +16,11 @@ def admission_results_links(context):
     model_admin = admin.site._registry.get(Application)
     if model_admin is None or not hasattr(model_admin, "has_export_permission"):
         return {"links": []}
-    opts = Application._meta
     links = []
     if model_admin.has_admission_permission(request):
-        links.append(("admission_import", model_admin.url_for("admission_import")))
+        links.append((_("导入录取结果"), model_admin.url_for("admission_import")))
     if model_admin.has_export_permission(request):
-        links.append(("statistics", model_admin.url_for("statistics")))
-    return {"links": links, "opts": opts}
+        links.append((_("报名统计"), model_admin.url_for("statistics")))
+    if request.user.is_staff:
+        links.append((_("核验纸质申请表"), reverse("applications:verify")))
+    return {"links": links, "opts": Application._meta}

@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
 from apps.applications import services
-from apps.applications.models import LanguageTest
+from apps.applications.models import AdmissionResult, LanguageTest
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 from apps.programs.models import OFFICE_GROUPS, Program, Region
@@ -199,8 +199,10 @@ class Command(BaseCommand):
 
     def _applications(self):
         """The first demo student has one submitted application and one half-done draft;
-        the second one application waiting for the HMT office."""
+        the second one application waiting for the HMT office (no score yet: 补录分数);
+        the third came back from last year's exchange (录取: 填写交流总结)."""
         self._hmt_application()
+        self._past_exchange()
         student = get_user_model().objects.get(username=STUDENTS[0]["username"])
         if student.applications.exists():
             return
@@ -246,6 +248,64 @@ class Command(BaseCommand):
         }
         _submit(student, program, changes, files)
 
+    def _past_exchange(self):
+        """An exchange that already took place: applied, approved, admitted, back home.
+
+        It goes through the services while its window is open, then its dates move a year
+        back, as if the year had passed."""
+        student = get_user_model().objects.get(username=STUDENTS[2]["username"])
+        if student.applications.exists():
+            return
+        now = timezone.now()
+        today = timezone.localdate()
+        program, _ = Program.objects.update_or_create(
+            region=Region.INTERNATIONAL,
+            title="墨尔本大学2025年秋季学期交换项目",
+            defaults={
+                "partner": "墨尔本大学",
+                "country": "澳大利亚",
+                "description": DESCRIPTION.format(partner="墨尔本大学"),
+                "eligibility": ELIGIBILITY,
+                "language_requirement": LANGUAGE_REQUIREMENT[Region.INTERNATIONAL],
+                "term": "2025-2026学年秋季学期",
+                "duration": "一学期",
+                "opens_at": now - timedelta(days=1),
+                "closes_at": now + timedelta(days=1),
+                "start_date": today - timedelta(days=200),
+                "end_date": today - timedelta(days=60),
+                "is_published": True,
+            },
+        )
+        files = [
+            _demo_file(AttachmentKind.TRANSCRIPT, "成绩单.pdf"),
+            _demo_file(AttachmentKind.ENROLLMENT, "在读证明.pdf"),
+            _demo_file(AttachmentKind.LANGUAGE, "托福成绩.pdf"),
+        ]
+        changes = {
+            "name_en": "Wang Kexin",
+            "gender": "female",
+            "degree_level": "undergraduate",
+            "school": "经济与管理学院",
+            "major": "会计学",
+            "enrollment_year": 2022,
+            "phone": "13700003333",
+            "email": "wangkx@example.edu.cn",
+            "language_test": LanguageTest.TOEFL,
+            "language_score": Decimal("102"),
+            "has_passport": True,
+            "passport_number": "EA7654321",
+            "passport_expiry": today + timedelta(days=4 * 365),
+        }
+        application = _submit(student, program, changes, files)
+        office = get_user_model().objects.get(username="admin")
+        application = services.approve_application(application=application, actor=office)
+        services.set_admission_result(
+            application=application, result=AdmissionResult.ADMITTED, actor=office
+        )
+        Program.objects.filter(pk=program.pk).update(
+            opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=370)
+        )
+
     @staticmethod
     def _user(User, username, password, **flags):
         user, _ = User.objects.get_or_create(username=username)
@@ -260,7 +320,7 @@ def _submit(student, program, changes, files):
     """报名, fill in, upload and 提交, as the student would."""
     application, _ = services.start_application(program=program, student=student)
     services.save_draft(application=application, user=student, changes=changes, new_files=files)
-    services.submit_application(application=application, user=student)
+    return services.submit_application(application=application, user=student)
 
 
 def _demo_file(kind, name):
