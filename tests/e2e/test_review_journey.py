@@ -1,6 +1,7 @@
 """The office's review, end to end: a clerk signs in to admin, finds an application,
 returns it with a comment; the student reads the comment and resubmits; the clerk
-approves; the student sees 审核通过."""
+approves; the student sees 审核通过; the administrator imports the partner school's
+result file; the student sees 录取."""
 
 import re
 
@@ -27,8 +28,8 @@ def admin_sign_in(page, base_url, username):
 
 
 @pytest.mark.parametrize("page", ["desktop"], indirect=True)
-def test_clerk_returns_an_application_student_resubmits_clerk_approves(
-    page, browser, live_server, snap, make_submitted, make_clerk
+def test_clerk_returns_student_resubmits_clerk_approves_admin_imports_student_admitted(
+    page, browser, live_server, snap, make_submitted, make_clerk, superuser, tmp_path
 ):
     program = ProgramFactory(title=PROGRAM, partner="东京大学")
     application = make_submitted(program=program, name="陈思远")
@@ -96,4 +97,22 @@ def test_clerk_returns_an_application_student_resubmits_clerk_approves(
     expect(student_page.locator(".status-badge")).to_have_text("审核通过")
     student_page.goto(f"{live_server.url}/")
     expect(student_page.locator(".notice").first).to_contain_text("审核通过")
+
+    # The administrator imports the partner school's answer as a CSV file (GBK, as
+    # Chinese Excel saves it), checks the preview and confirms.
+    results = tmp_path / "东京大学录取结果.csv"
+    results.write_bytes(f"学号,项目,录取结果\r\n{student_id},{PROGRAM},录取\r\n".encode("gbk"))
+    page.context.clear_cookies()
+    admin_sign_in(page, live_server.url, superuser.username)
+    page.get_by_role("link", name="导入录取结果").first.click()
+    page.get_by_label("结果文件").set_input_files(results)
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_role("row").filter(has_text=student_id)).to_contain_text("录取")
+    page.get_by_role("button", name="确认导入（1 条）").click()
+    expect(page.get_by_text("已写入 1 条录取结果")).to_be_visible()
+
+    # The student sees 录取, and can now write the exchange summary.
+    student_page.goto(f"{live_server.url}/applications/{application.pk}/")
+    expect(student_page.locator(".result-badge")).to_have_text("录取")
+    expect(student_page.get_by_role("link", name="填写交流总结")).to_be_visible()
     context.close()
