@@ -1,10 +1,10 @@
+"""The application itself: one student's answers for one program, and who may see it."""
+
 import base64
-import calendar
 import datetime
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,98 +15,22 @@ from django.utils.translation import pgettext_lazy
 from apps.accounts.models import PERSONAL_FIELDS, PersonalDetails
 from apps.programs.models import OFFICE_GROUPS, Program
 
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("待审核")
-    RETURNED = "returned", _("退回修改")
-    APPROVED = "approved", _("审核通过")
-    REJECTED = "rejected", _("审核不通过")
-    WITHDRAWN = "withdrawn", _("已撤回")
-
-
-# The student may change the form only in these states.
-EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
-
-# A printed 申请表 means something only for what the office has, as it was sent.
-PRINTABLE_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
-
-
-class AdmissionResult(models.TextChoices):
-    PENDING = "pending", _("待定")
-    ADMITTED = "admitted", _("录取")
-    NOT_ADMITTED = "not_admitted", _("未录取")
-
-
-class LanguageTest(models.TextChoices):
-    IELTS = "ielts", _("雅思 IELTS")
-    TOEFL = "toefl", _("托福 TOEFL")
-    CET6 = "cet6", _("大学英语六级 CET-6")
-    CET4 = "cet4", _("大学英语四级 CET-4")
-    TOEIC = "toeic", _("托业 TOEIC")
-    JLPT = "jlpt", _("日语能力考试 JLPT")
-    TOPIK = "topik", _("韩国语能力考试 TOPIK")
-    DELF = "delf", _("法语 DELF/DALF")
-    TESTDAF = "testdaf", _("德语 TestDaF")
-    OTHER = "other", _("其他")
-
-
-# The score each test can give, so that a typo (65 for IELTS 6.5) is caught at once.
-SCORE_RANGES = {
-    LanguageTest.IELTS: (Decimal(0), Decimal(9)),
-    LanguageTest.TOEFL: (Decimal(0), Decimal(120)),
-    LanguageTest.CET6: (Decimal(0), Decimal(710)),
-    LanguageTest.CET4: (Decimal(0), Decimal(710)),
-    LanguageTest.TOEIC: (Decimal(10), Decimal(990)),
-    LanguageTest.JLPT: (Decimal(0), Decimal(180)),
-    LanguageTest.TOPIK: (Decimal(0), Decimal(300)),
-    LanguageTest.DELF: (Decimal(0), Decimal(100)),
-    LanguageTest.TESTDAF: (Decimal(0), Decimal(20)),
-    LanguageTest.OTHER: (Decimal(0), Decimal(99999)),
-}
-
-
-def score_range_error(test, score):
-    """The message for a score outside what `test` can give, or None."""
-    low, high = SCORE_RANGES.get(test, SCORE_RANGES[LanguageTest.OTHER])
-    if score is not None and not low <= score <= high:
-        return _("%(test)s 的成绩应在 %(low)s 到 %(high)s 之间。") % {
-            "test": LanguageTest(test).label if test else _("外语考试"),
-            "low": low,
-            "high": high,
-        }
-    return None
-
-
-def format_score(score):
-    """7.0 → "7", 6.5 → "6.5", 100.0 → "100": scores as people write them."""
-    text = f"{score:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-passport_number_validator = RegexValidator(
-    r"^[A-Z0-9]{5,20}$", _("护照号码只能包含字母和数字（5 到 20 位）。")
+from .choices import (
+    EDITABLE_STATUSES,
+    PRINTABLE_STATUSES,
+    SECTION_ATTACHMENTS,
+    SECTION_LANGUAGE,
+    SECTION_PASSPORT,
+    SECTION_PERSONAL,
+    SECTIONS,
+    AdmissionResult,
+    LanguageTest,
+    Status,
+    add_months,
+    format_score,
+    passport_number_validator,
+    score_range_error,
 )
-
-
-def add_months(day, months):
-    """`day` moved by whole months, clamped to the month's last day (31 Aug + 6 → 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-# The form's sections, in order: the completeness indicator and the submit check use them.
-SECTION_PERSONAL = "personal"
-SECTION_LANGUAGE = "language"
-SECTION_PASSPORT = "passport"
-SECTION_ATTACHMENTS = "attachments"
-SECTIONS = {
-    SECTION_PERSONAL: _("个人及学业信息"),
-    SECTION_LANGUAGE: _("外语水平/成绩"),
-    SECTION_PASSPORT: _("护照信息"),
-    SECTION_ATTACHMENTS: pgettext_lazy("section", "附件"),
-}
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -425,142 +349,3 @@ class Application(PersonalDetails):
                 "请尽快办理换发。"
             ) % {"expiry": self.passport_expiry.isoformat()}
         return None
-
-
-class EventKind(models.TextChoices):
-    STATUS = "status", _("审核状态")
-    ADMISSION = "admission", _("录取结果")
-    SCORE = "score", _("补录分数")
-    SUMMARY = "summary", _("交流总结")
-
-
-# What a status move means to the student reading the timeline, by (from, to).
-STATUS_HEADLINES = {
-    ("", Status.DRAFT): _("创建报名草稿"),
-    (Status.DRAFT, Status.SUBMITTED): _("提交申请"),
-    (Status.RETURNED, Status.SUBMITTED): _("修改后重新提交"),
-    (Status.SUBMITTED, Status.WITHDRAWN): pgettext_lazy("event", "撤回申请"),
-    (Status.WITHDRAWN, Status.DRAFT): _("重新报名"),
-    (Status.SUBMITTED, Status.RETURNED): _("退回修改"),
-    (Status.SUBMITTED, Status.APPROVED): _("审核通过"),
-    (Status.SUBMITTED, Status.REJECTED): _("审核不通过"),
-}
-
-
-class ApplicationEvent(models.Model):
-    """One recorded move of an application: who, when, from, to, and the comment."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("报名申请")
-    )
-    kind = models.CharField(
-        _("类型"), max_length=20, choices=EventKind.choices, default=EventKind.STATUS
-    )
-    from_value = models.CharField(_("原值"), max_length=20, blank=True)
-    to_value = models.CharField(_("新值"), max_length=20)
-    comment = models.TextField(_("意见"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("申请记录")
-        verbose_name_plural = pgettext_lazy("plural", "申请记录")
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["application", "created_at"], name="event_timeline_idx")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.from_label} → {self.to_label}"
-
-    def _label(self, value):
-        if self.kind == EventKind.SCORE and " " in value:  # "ielts 7" → "雅思 IELTS 7"
-            test, score = value.split(" ", 1)
-            if test in LanguageTest.values:
-                return f"{LanguageTest(test).label} {score}"
-        if self.kind == EventKind.SUMMARY:
-            return _("已提交")
-        choices = {EventKind.STATUS: Status, EventKind.ADMISSION: AdmissionResult}.get(self.kind)
-        if choices and value in choices.values:
-            return choices(value).label
-        return value
-
-    @property
-    def from_label(self):
-        return self._label(self.from_value)
-
-    @property
-    def to_label(self):
-        return self._label(self.to_value)
-
-    @property
-    def headline(self):
-        """One line for the timeline: 提交申请, 退回修改, 录取结果：录取 …"""
-        if self.kind == EventKind.STATUS:
-            known = STATUS_HEADLINES.get((self.from_value, self.to_value))
-            if known:
-                return known
-        return _("%(kind)s：%(value)s") % {"kind": self.get_kind_display(), "value": self.to_label}
-
-
-class NoticeQuerySet(models.QuerySet):
-    def unread_for(self, user):
-        return self.filter(student=user, read_at=None).select_related("event__application__program")
-
-
-class Notice(models.Model):
-    """What the office decided, shown on the student's home page until dismissed.
-
-    Made in the same transaction as the history row it announces (`event`), so that a
-    rolled-back decision leaves no notice behind; the email goes only after commit.
-    """
-
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notices",
-        verbose_name=_("学生"),
-    )
-    event = models.OneToOneField(
-        ApplicationEvent, on_delete=models.CASCADE, related_name="notice", verbose_name=_("记录")
-    )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    objects = NoticeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = pgettext_lazy("plural", "通知")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["student", "read_at"], name="notice_unread_idx")]
-
-    def __str__(self):
-        return f"{self.event.application} · {self.event.headline}"
-
-
-class DraftReminder(models.Model):
-    """The one reminder an unsubmitted application gets before its program closes.
-
-    One row per application (and so per student per program): `remind_drafts` may run
-    twice a day and still remind once.
-    """
-
-    application = models.OneToOneField(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="draft_reminder",
-        verbose_name=_("报名申请"),
-    )
-    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("截止提醒")
-        verbose_name_plural = pgettext_lazy("plural", "截止提醒")
-
-    def __str__(self):
-        return str(self.application)

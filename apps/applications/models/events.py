@@ -1,0 +1,89 @@
+"""The history of an application: every move, who made it, when, and the comment."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .application import Application
+from .choices import AdmissionResult, LanguageTest, Status
+
+
+class EventKind(models.TextChoices):
+    STATUS = "status", _("审核状态")
+    ADMISSION = "admission", _("录取结果")
+    SCORE = "score", _("补录分数")
+    SUMMARY = "summary", _("交流总结")
+
+
+# What a status move means to the student reading the timeline, by (from, to).
+STATUS_HEADLINES = {
+    ("", Status.DRAFT): _("创建报名草稿"),
+    (Status.DRAFT, Status.SUBMITTED): _("提交申请"),
+    (Status.RETURNED, Status.SUBMITTED): _("修改后重新提交"),
+    (Status.SUBMITTED, Status.WITHDRAWN): pgettext_lazy("event", "撤回申请"),
+    (Status.WITHDRAWN, Status.DRAFT): _("重新报名"),
+    (Status.SUBMITTED, Status.RETURNED): _("退回修改"),
+    (Status.SUBMITTED, Status.APPROVED): _("审核通过"),
+    (Status.SUBMITTED, Status.REJECTED): _("审核不通过"),
+}
+
+
+class ApplicationEvent(models.Model):
+    """One recorded move of an application: who, when, from, to, and the comment."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("报名申请")
+    )
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=EventKind.choices, default=EventKind.STATUS
+    )
+    from_value = models.CharField(_("原值"), max_length=20, blank=True)
+    to_value = models.CharField(_("新值"), max_length=20)
+    comment = models.TextField(_("意见"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("申请记录")
+        verbose_name_plural = pgettext_lazy("plural", "申请记录")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["application", "created_at"], name="event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.from_label} → {self.to_label}"
+
+    def _label(self, value):
+        if self.kind == EventKind.SCORE and " " in value:  # "ielts 7" → "雅思 IELTS 7"
+            test, score = value.split(" ", 1)
+            if test in LanguageTest.values:
+                return f"{LanguageTest(test).label} {score}"
+        if self.kind == EventKind.SUMMARY:
+            return _("已提交")
+        choices = {EventKind.STATUS: Status, EventKind.ADMISSION: AdmissionResult}.get(self.kind)
+        if choices and value in choices.values:
+            return choices(value).label
+        return value
+
+    @property
+    def from_label(self):
+        return self._label(self.from_value)
+
+    @property
+    def to_label(self):
+        return self._label(self.to_value)
+
+    @property
+    def headline(self):
+        """One line for the timeline: 提交申请, 退回修改, 录取结果：录取 …"""
+        if self.kind == EventKind.STATUS:
+            known = STATUS_HEADLINES.get((self.from_value, self.to_value))
+            if known:
+                return known
+        return _("%(kind)s：%(value)s") % {"kind": self.get_kind_display(), "value": self.to_label}
