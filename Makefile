@@ -29,7 +29,7 @@ fmt: setup
 	.venv/bin/ruff format .
 
 messages: setup  ## refresh the English catalog after changing strings
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 screenshots:  ## with `make run` going in another terminal

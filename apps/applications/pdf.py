@@ -49,7 +49,10 @@ def load_form_data(application):
 def pdf_filename(application):
     """申请表-<学号>-<program>.pdf, without characters that file systems refuse."""
     title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", application.program.title).strip()
-    return f"{_('申请表')}-{application.student.get_username()}-{title}.pdf"
+    return _("申请表-%(student_id)s-%(program)s.pdf") % {
+        "student_id": application.student.get_username(),
+        "program": title,
+    }
 
 
 def cache_key(application):

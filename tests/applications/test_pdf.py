@@ -249,3 +249,16 @@ def test_the_offices_application_page_links_the_form_and_the_verification(client
 
     assert pdf_url(submitted) in page
     assert reverse("applications:verify") in page
+
+
+def test_in_english_the_form_and_its_file_name_are_english(client, student, submitted, settings):
+    client.force_login(student)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(pdf_url(submitted))
+
+    name = unquote(re.search(r"filename\*=utf-8''(.+)$", response["Content-Disposition"])[1])
+    assert name == f"application-form-{student.username}-东京大学交换项目.pdf"
+    text = text_of(read(response))
+    assert "(International): application form" in text
+    assert "Page 1 of" in text
