@@ -153,7 +153,10 @@ def xlsx_bytes(queryset):
 
 
 def export_filename(extension):
-    return f"{_('报名申请')}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+    return _("报名申请-%(time)s.%(extension)s") % {
+        "time": f"{timezone.localtime():%Y%m%d-%H%M}",
+        "extension": extension,
+    }
 
 
 # --- Attachments as one ZIP ---------------------------------------------------------
@@ -237,4 +240,4 @@ def zip_chunks(attachments):
 
 
 def zip_filename():
-    return f"{_('附件')}-{timezone.localtime():%Y%m%d-%H%M}.zip"
+    return _("附件-%(time)s.zip") % {"time": f"{timezone.localtime():%Y%m%d-%H%M}"}
