@@ -1,6 +1,6 @@
 """What the student hears about the office's decisions: a notice on the home page and an email.
 
-`announce` is called by `services._record` for every history row, inside the service's
+`announce` is called by `services.record_event` for every history row, inside the service's
 transaction. The notice is written in that transaction (it disappears with a rollback);
 the email is sent only once the transaction has committed, so that a student is never
 told about a decision the database does not hold. A failing mail server is logged and

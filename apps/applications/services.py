@@ -41,7 +41,7 @@ class ApplicationError(Exception):
         self.problems = problems or {}
 
 
-def _locked(application):
+def locked_application(application):
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("program")
@@ -49,7 +49,7 @@ def _locked(application):
     )
 
 
-def _record(application, *, actor, to_value, from_value="", kind=EventKind.STATUS, comment=""):
+def record_event(application, *, actor, to_value, from_value="", kind=EventKind.STATUS, comment=""):
     event = ApplicationEvent.objects.create(
         application=application,
         kind=kind,
@@ -68,7 +68,7 @@ def _move(application, *, to, actor, comment="", extra_fields=()):
     from_value = application.status
     application.status = to
     application.save(update_fields=["status", "updated_at", *extra_fields])
-    _record(application, actor=actor, from_value=from_value, to_value=to, comment=comment)
+    record_event(application, actor=actor, from_value=from_value, to_value=to, comment=comment)
     return application
 
 
@@ -110,7 +110,7 @@ def start_application(*, program, student):
         except IntegrityError:
             # A second tab won the race: use its draft.
             return Application.objects.get(student=student, program=program), False
-        _record(application, actor=student, to_value=Status.DRAFT)
+        record_event(application, actor=student, to_value=Status.DRAFT)
         return application, True
 
 
@@ -121,7 +121,7 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
     (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`.
     """
     with files_removed_on_failure() as stored, transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         if not application.is_editable:
             raise ApplicationError(
                 _("该申请已提交（%(status)s），不能再修改。")
@@ -184,7 +184,7 @@ def submit_application(*, application, user):
     """提交: draft or returned → submitted, if the program still takes applications and
     everything the office needs is there. Nothing is changed when refused."""
     with transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         if application.status not in EDITABLE_STATUSES:
             raise ApplicationError(
                 _("该申请已提交（%(status)s），不能重复提交。")
@@ -205,7 +205,7 @@ def submit_application(*, application, user):
 def withdraw_application(*, application, user):
     """撤回: submitted → withdrawn, only before the office has decided."""
     with transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         if not application.can_withdraw:
             raise ApplicationError(
                 _("该申请当前为「%(status)s」，不能撤回；只有待审核的申请可以撤回。")
@@ -221,7 +221,7 @@ def _review(application, *, actor, to, comment):
     """待审核 → `to`, by staff of the application's track; the comment goes to the student."""
     comment = (comment or "").strip()
     with transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         if not (actor.is_superuser or application.program.region in staff_regions(actor)):
             raise ApplicationError(
                 _("%(application)s 不属于你所在办公室负责的项目，不能审核。")
@@ -276,7 +276,7 @@ def set_admission_result(*, application, result, actor):
     if result not in (AdmissionResult.ADMITTED, AdmissionResult.NOT_ADMITTED):
         raise ApplicationError(_("录取结果只能是「录取」或「未录取」。"))
     with transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         _refuse_other_track(application, actor)
         if application.status != Status.APPROVED:
             raise ApplicationError(
@@ -290,7 +290,9 @@ def set_admission_result(*, application, result, actor):
             raise ApplicationError(conflict)
         application.admission_result = result
         application.save(update_fields=["admission_result", "updated_at"])
-        _record(application, actor=actor, kind=EventKind.ADMISSION, from_value=old, to_value=result)
+        record_event(
+            application, actor=actor, kind=EventKind.ADMISSION, from_value=old, to_value=result
+        )
         return application
 
 
@@ -306,7 +308,7 @@ def import_admission_results(*, rows, actor):
             application = row.application
             application.admission_result = row.new
             application.save(update_fields=["admission_result", "updated_at"])
-            _record(
+            record_event(
                 application,
                 actor=actor,
                 kind=EventKind.ADMISSION,

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from apps.applications.models import EventKind, format_score, score_range_error
 from apps.applications.services import (
     ApplicationError,
-    _locked,
-    _record,
     files_removed_on_failure,
+    locked_application,
+    record_event,
     store_attachment,
 )
 from apps.attachments.models import AttachmentKind
@@ -37,7 +37,7 @@ def supplement_score(*, application, user, language_test, score, proof=None):
     supplement impossible even for a writer that skipped the lock.
     """
     with files_removed_on_failure() as stored, transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         if not application.can_supplement_score:
             raise ApplicationError(refusal(application))
         if error := score_range_error(language_test, score):
@@ -59,7 +59,7 @@ def supplement_score(*, application, user, language_test, score, proof=None):
         if proof is not None:
             uploaded, checked = proof
             store_attachment(application, AttachmentKind.SCORE_PROOF, uploaded, checked, stored)
-        _record(
+        record_event(
             application,
             actor=user,
             kind=EventKind.SCORE,

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from apps.applications.models import EventKind
 from apps.applications.services import (
     ApplicationError,
-    _locked,
-    _record,
     files_removed_on_failure,
+    locked_application,
+    record_event,
     replace_files,
 )
 from apps.attachments.models import AttachmentKind
@@ -32,7 +32,7 @@ def _open_summary(application):
 def save_summary(*, application, user, changes, new_files=(), remove_ids=()):
     """保存: the return date (if given and valid) and the summary files, not yet submitted."""
     with files_removed_on_failure() as stored, transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         summary = _open_summary(application)
         for name, value in changes.items():
             setattr(summary, name, value)
@@ -59,7 +59,7 @@ def summary_problems(summary, program):
 def submit_summary(*, application, user):
     """提交: the summary becomes read-only, for the student and the office alike."""
     with transaction.atomic():
-        application = _locked(application)
+        application = locked_application(application)
         summary = _open_summary(application)
         problems = summary_problems(summary, application.program)
         if problems:
@@ -69,5 +69,5 @@ def submit_summary(*, application, user):
             )
         summary.submitted_at = timezone.now()
         summary.save(update_fields=["submitted_at", "updated_at"])
-        _record(application, actor=user, kind=EventKind.SUMMARY, to_value=SUBMITTED)
+        record_event(application, actor=user, kind=EventKind.SUMMARY, to_value=SUBMITTED)
     return summary

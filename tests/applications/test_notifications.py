@@ -86,13 +86,13 @@ def test_submitting_or_withdrawing_tells_nobody(make_draft, django_capture_on_co
 def test_an_admission_result_recorded_through_record_notifies_too(
     make_submitted, clerk, superuser, result, word, django_capture_on_commit_callbacks
 ):
-    """The results helper's set_admission_result records ADMISSION events via `_record`."""
+    """The results helper's set_admission_result records ADMISSION events via `record_event`."""
     application = make_submitted()
     services.approve_application(application=application, actor=clerk)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         application.admission_result = result
         application.save(update_fields=["admission_result"])
-        services._record(
+        services.record_event(
             application,
             actor=superuser,
             kind=EventKind.ADMISSION,
