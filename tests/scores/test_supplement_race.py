@@ -1,22 +1,12 @@
 """Twenty tabs confirming 补录分数 at once, on PostgreSQL with real threads and connections."""
 
-import threading
-
-import pytest
-from django.contrib.messages import get_messages
-from django.db import connection, connections
-from django.test import Client
 from django.urls import reverse
 
 from apps.applications.models import EventKind
 from apps.scores.models import ScoreSupplement
+from tests.concurrency import on_postgresql, posted, race, signed_in
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
-]
+pytestmark = on_postgresql
 
 TABS = 20
 
@@ -24,38 +14,20 @@ TABS = 20
 def test_twenty_racing_confirmations_store_one_score(make_submitted, student):
     application = make_submitted()
     url = reverse("scores:supplement", args=[application.pk])
-    clients = []
-    for _ in range(TABS):
-        client = Client()
-        client.force_login(student)
-        clients.append(client)
-    barrier = threading.Barrier(TABS)
-    outcomes = [None] * TABS
 
-    def confirm(index):
-        try:
-            barrier.wait()
-            # Each tab types a different score: only the first to commit may stand.
-            response = clients[index].post(
-                url, {"language_test": "toefl", "language_score": str(90 + index)}
-            )
-            texts = [str(m) for m in get_messages(response.wsgi_request)]
-            outcomes[index] = (response.status_code, texts)
-        except Exception as error:  # a crash is a finding, kept for the assertion
-            outcomes[index] = (500, [repr(error)])
-        finally:
-            connections.close_all()
+    # Each tab types a different score: only the first to commit may stand.
+    outcomes = race(
+        *[
+            posted(signed_in(student), url, {"language_test": "toefl", "language_score": 90 + i})
+            for i in range(TABS)
+        ]
+    )
 
-    threads = [threading.Thread(target=confirm, args=(i,)) for i in range(TABS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert all(status == 302 for status, _ in outcomes), outcomes
-    successes = [texts for _, texts in outcomes if texts[-1].startswith("外语成绩已补录")]
-    refusals = [texts for _, texts in outcomes if "只能补录一次" in texts[-1]]
-    assert (len(successes), len(refusals)) == (1, TABS - 1), outcomes
+    assert all(kind == "ok" and status == 302 for kind, (status, *_) in outcomes), outcomes
+    texts = [messages for _, (_status, messages, _page) in outcomes]
+    successes = [m for m in texts if m[-1].startswith("外语成绩已补录")]
+    refusals = [m for m in texts if "只能补录一次" in m[-1]]
+    assert (len(successes), len(refusals)) == (1, TABS - 1), texts
     application.refresh_from_db()
     stored = ScoreSupplement.objects.get(application=application)
     assert application.language_score == stored.score
