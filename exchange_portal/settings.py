@@ -107,7 +107,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # A kept connection is checked before each request reuses it: after a database restart
+    # the next request reconnects instead of failing (tests/faults).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database host that drops packets must fail a request, not hang its worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
