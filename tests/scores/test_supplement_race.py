@@ -3,8 +3,10 @@
 from django.urls import reverse
 
 from apps.applications.models import EventKind
+from apps.applications.services import withdraw_application
 from apps.scores.models import ScoreSupplement
-from tests.concurrency import on_postgresql, posted, race, signed_in
+from apps.scores.services import supplement_score
+from tests.concurrency import assert_history_matches, on_postgresql, posted, race, signed_in
 
 pytestmark = on_postgresql
 
@@ -33,3 +35,23 @@ def test_twenty_racing_confirmations_store_one_score(make_submitted, student):
     assert application.language_score == stored.score
     assert f"{stored.score:.0f}" in successes[0][-1]
     assert application.events.filter(kind=EventKind.SCORE).count() == 1
+
+
+def test_a_supplement_racing_a_withdraw_is_stored_only_before_it(make_submitted, student):
+    for _ in range(5):
+        application = make_submitted()
+
+        outcomes = race(
+            lambda a=application: supplement_score(
+                application=a, user=student, language_test="toefl", score=95
+            ),
+            lambda a=application: withdraw_application(application=a, user=student),
+        )
+
+        (supplemented, _), (withdrawn, _) = outcomes
+        assert withdrawn == "ok" and supplemented in ("ok", "refused"), outcomes
+        application = assert_history_matches(application)
+        stored = ScoreSupplement.objects.filter(application=application).exists()
+        assert stored == (supplemented == "ok")
+        assert (application.language_score is not None) == stored
+        assert application.events.filter(kind=EventKind.SCORE).count() == stored
