@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.core.audit import history_html
@@ -191,6 +193,7 @@ class ApplicationAdmin(
         extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
+    @method_decorator(sensitive_post_parameters("passport_number"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
         if not request.user.is_superuser:
