@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
@@ -7,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
+from apps.attachments.display import file_link
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Program, Region
@@ -233,17 +233,8 @@ class ApplicationAdmin(
             return _("未上传附件")
         return format_html_join(
             "",
-            '<div class="attachment-link">{}：<a href="{}">{}</a>'
-            ' <span class="quiet">({} KB)</span></div>',
-            (
-                (
-                    f.kind_label,
-                    reverse("applications:attachment", args=[application.pk, f.pk]),
-                    f.original_name,
-                    max(1, f.size // 1024),
-                )
-                for f in files
-            ),
+            '<div class="attachment-link">{}：{} <span class="quiet">({} KB)</span></div>',
+            ((f.kind_label, file_link(f), max(1, f.size // 1024)) for f in files),
         )
 
     @admin.display(description=_("交流总结"))

@@ -225,7 +225,9 @@ def download_attachment(request, pk, attachment_pk):
     """A file of an application, for its owner and the staff of its track only."""
     visible = Application.objects.visible_to(request.user)
     attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=visible), pk=attachment_pk, application_id=pk
+        Attachment.objects.filter(application__in=visible, purged_at=None),
+        pk=attachment_pk,
+        application_id=pk,
     )
     try:
         handle = attachment.file.open("rb")
