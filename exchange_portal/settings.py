@@ -119,6 +119,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Where `manage.py backup`/`restore` look first for pg_dump/pg_restore of the server's
+# version (then /usr/lib/postgresql/<version>/bin, then PATH).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 
 # --- Cache ----------------------------------------------------------------------
 
