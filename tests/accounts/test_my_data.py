@@ -142,3 +142,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 def test_the_profile_page_offers_the_download(student_client):
     page = student_client.get(reverse("accounts:profile")).text
     assert "下载我的数据" in page and URL in page
+
+
+def test_a_purged_file_is_listed_without_content(student_client, make_submitted):
+    application = make_submitted()
+    purged = application.attachments.first()
+    purged.file.delete(save=False)
+    purged.purged_at = timezone.now()
+    purged.save()
+
+    _response, archive, data = download(student_client)
+
+    listed = {a["original_name"]: a for a in data["applications"][0]["attachments"]}
+    assert listed[purged.original_name]["file"] == ""
+    assert listed[purged.original_name]["purged_at"]
+    assert len(archive.namelist()) == 1 + application.attachments.count() - 1
