@@ -23,6 +23,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -94,6 +96,7 @@ def portal_env(cluster, media_root, static_root):
         DATABASE_URL=cluster.url,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(40),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="127.0.0.1",
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
