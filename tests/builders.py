@@ -57,6 +57,16 @@ def attach(application, data, name, kind=AttachmentKind.TRANSCRIPT):
     return application.attachments.order_by("-pk").first()
 
 
+def form_data(application):
+    """The application form as the browser sends it back unchanged."""
+    data = {}
+    for name in ["name", "name_en", "gender", "school", "major", "degree_level", "phone", "email"]:
+        data[name] = getattr(application, name)
+    data["enrollment_year"] = application.enrollment_year or ""
+    data["has_passport"] = {True: "True", False: "False", None: ""}[application.has_passport]
+    return data
+
+
 COMPLETE = {
     "name": "张晓明",
     "name_en": "Zhang Xiaoming",

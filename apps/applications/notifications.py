@@ -8,6 +8,7 @@ never undoes or blocks the decision.
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -70,7 +71,9 @@ def send_student_email(application, template, context):
     student = application.student
     recipient = application.email or student.email
     if not recipient:
-        logger.warning("No email address for %s: nothing sent (%s).", student, template)
+        logger.warning(
+            "No email address on application %s: nothing sent (%s).", application.pk, template
+        )
         return False
     path = reverse("applications:detail", args=[application.pk])
     context = {
@@ -85,10 +88,30 @@ def send_student_email(application, template, context):
         body = render_to_string(f"{template}_body.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    except Exception:
-        logger.exception("Could not email %s about application %s.", recipient, application.pk)
+    except Exception as error:
+        # Logs are read by more people than the student's file: the application's number
+        # says whom, the error's kind says why, and no address or name is written down.
+        logger.error(
+            "Could not email the student of application %s (%s): %s",
+            application.pk,
+            template.rsplit("/", 1)[-1],
+            describe_failure(error),
+        )
         return False
     return True
+
+
+def describe_failure(error):
+    """What went wrong with a send, without the message's addresses: an SMTP refusal's text
+    and `SMTPRecipientsRefused` name the recipient, so only codes and kinds are kept."""
+    kind = type(error).__name__
+    if code := getattr(error, "smtp_code", None):
+        return f"{kind} {code}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return f"{kind} {sorted(code for code, _text in error.recipients.values())}"
+    if isinstance(error, OSError) and error.errno:
+        return f"{kind} errno {error.errno}"
+    return kind
 
 
 def remind_drafts(*, days, now=None):

@@ -6,7 +6,8 @@ with `update_fields` and records an `ApplicationEvent`. Views and admin actions 
 these and nothing else.
 """
 
-from contextlib import contextmanager
+import logging
+from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -28,6 +29,8 @@ from .models import (
     staff_regions,
 )
 
+logger = logging.getLogger(__name__)
+
 # The slots a student fills on the form (score proof and summary have their own pages).
 FORM_SLOTS = (AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT, AttachmentKind.LANGUAGE)
 
@@ -40,6 +43,16 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = problems or {}
+
+
+class UploadNotStored(ApplicationError):
+    """The storage refused a file (a full disk, an unwritable folder): nothing of it was
+    kept. `then` says what became of the rest of the request."""
+
+    def __init__(self, name, then=""):
+        message = _("「%(name)s」未能保存：服务器存储暂时不可用，请稍后重新上传。") % {"name": name}
+        super().__init__(f"{message}{then}")
+        self.name = name
 
 
 def locked_application(application):
@@ -132,7 +145,11 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
         for name, value in changes.items():
             setattr(application, name, value)
         application.save(update_fields=[*changes, "updated_at"])
-        replace_files(application, FORM_SLOTS, new_files, remove_ids, stored)
+        failed = replace_files_keeping_the_rest(
+            application, FORM_SLOTS, new_files, remove_ids, stored
+        )
+    if failed:
+        raise UploadNotStored(failed.name, then=_("其余内容已保存。"))
     return application
 
 
@@ -144,9 +161,28 @@ def files_removed_on_failure():
     try:
         yield stored
     except BaseException:
-        for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
+        discard_files(stored)
         raise
+
+
+def discard_files(stored):
+    for attachment in stored:
+        with suppress(OSError):
+            attachment.file.storage.delete(attachment.file.name)
+    stored.clear()
+
+
+def replace_files_keeping_the_rest(application, slots, new_files, remove_ids, stored):
+    """`replace_files` in a savepoint: when the storage fails, the change of files is undone
+    (rows, removals and the files written so far) and the caller's other changes stay.
+    Returns the `UploadNotStored` for the caller to raise once those are committed."""
+    try:
+        with transaction.atomic():
+            replace_files(application, slots, new_files, remove_ids, stored)
+    except UploadNotStored as failure:
+        discard_files(stored)
+        return failure
+    return None
 
 
 def replace_files(application, slots, new_files, remove_ids, stored):
@@ -176,7 +212,20 @@ def store_attachment(application, kind, uploaded, checked, stored):
         size=checked.size,
         content_type=checked.content_type,
     )
-    attachment.file.save(checked.name, uploaded, save=False)
+    storage = attachment.file.storage
+    name = attachment.file.field.generate_filename(attachment, checked.name)
+    try:
+        attachment.file = storage.save(name, uploaded, max_length=attachment.file.field.max_length)
+    except OSError as error:
+        # Django leaves a partly written file behind (ENOSPC mid-write): remove it.
+        with suppress(OSError):
+            storage.delete(name)
+        logger.error(
+            "Could not store a file of application %s: %s",
+            application.pk,
+            notifications.describe_failure(error),
+        )
+        raise UploadNotStored(checked.name) from error
     stored.append(attachment)
     attachment.save()
     return attachment

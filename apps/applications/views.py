@@ -133,6 +133,9 @@ def edit(request, pk):
             application = services.submit_application(application=application, user=request.user)
         except services.ApplicationError as error:
             messages.error(request, error.message)
+            application.refresh_from_db()
+            if not application.is_editable:  # another tab submitted it between save and submit
+                return redirect("applications:detail", application.pk)
             # What was posted is now saved: show it again with the problems beside it.
             form = ApplicationForm(request.POST, instance=application, profile=profile)
             attachments_form = AttachmentsForm(request.POST, {})

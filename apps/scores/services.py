@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from apps.applications.models import EventKind, format_score, score_range_error
 from apps.applications.services import (
     ApplicationError,
+    UploadNotStored,
     files_removed_on_failure,
     locked_application,
     record_event,
@@ -58,7 +59,13 @@ def supplement_score(*, application, user, language_test, score, proof=None):
         application.save(update_fields=["language_test", "language_score", "updated_at"])
         if proof is not None:
             uploaded, checked = proof
-            store_attachment(application, AttachmentKind.SCORE_PROOF, uploaded, checked, stored)
+            try:
+                store_attachment(application, AttachmentKind.SCORE_PROOF, uploaded, checked, stored)
+            except UploadNotStored as failure:
+                # The score is confirmed once and for ever: not without the proof that
+                # was meant to go with it. Nothing is written; the form keeps what was typed.
+                message = UploadNotStored(failure.name, then=_("外语成绩尚未补录。")).message
+                raise ApplicationError(message, problems={"proof": message}) from failure
         record_event(
             application,
             actor=user,

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from apps.applications.models import EventKind
 from apps.applications.services import (
     ApplicationError,
+    UploadNotStored,
     files_removed_on_failure,
     locked_application,
     record_event,
-    replace_files,
+    replace_files_keeping_the_rest,
 )
 from apps.attachments.models import AttachmentKind
 
@@ -37,7 +38,10 @@ def save_summary(*, application, user, changes, new_files=(), remove_ids=()):
         for name, value in changes.items():
             setattr(summary, name, value)
         summary.save()
-        replace_files(application, (AttachmentKind.SUMMARY,), new_files, remove_ids, stored)
+        slots = (AttachmentKind.SUMMARY,)
+        failed = replace_files_keeping_the_rest(application, slots, new_files, remove_ids, stored)
+    if failed:
+        raise UploadNotStored(failed.name, then=_("其余内容已保存。"))
     return summary
 
 

@@ -1,46 +1,34 @@
-"""Races between two tabs, on PostgreSQL with real threads (row locks are what is tested)."""
+"""Races between tabs, students and clerks, on PostgreSQL with real threads (row locks are
+what is tested): through the services and through the real views, each tab a client."""
 
 import os
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.urls import reverse
 
 from apps.applications import services
-from apps.applications.models import Application, Status
+from apps.applications.models import Application, Notice, Status
 from apps.attachments.models import Attachment, AttachmentKind
-from tests.builders import checked, pdf_upload
+from tests.builders import checked, form_data, pdf_upload
+from tests.concurrency import (
+    REVIEWS,
+    assert_history_matches,
+    on_postgresql,
+    posted,
+    race,
+    review,
+    signed_in,
+)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
-]
+pytestmark = on_postgresql
+
+ROUNDS = 5
 
 
-def race(*calls):
-    """Run each call in its own thread and connection, released together; return outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", call())
-        except services.ApplicationError as error:
-            outcomes[index] = ("refused", error.message)
-        except Exception as error:  # anything else is a bug: keep it for the assertion
-            outcomes[index] = ("crash", repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return outcomes
+def media_files(settings, application):
+    media = settings.STORAGES["default"]["OPTIONS"]["location"]
+    folder = media / "attachments" / str(application.pk)
+    return sorted(os.listdir(folder)) if folder.exists() else []
 
 
 def test_ten_tabs_submitting_the_same_draft_give_one_submission(make_draft, student):
@@ -55,8 +43,27 @@ def test_ten_tabs_submitting_the_same_draft_give_one_submission(make_draft, stud
     assert draft.events.filter(to_value=Status.SUBMITTED).count() == 1
 
 
+def test_two_tabs_clicking_submit_on_the_form_give_one_submission(make_draft, student):
+    for _ in range(ROUNDS):
+        draft = make_draft()
+        url = reverse("applications:edit", args=[draft.pk])
+        data = {**form_data(draft), "action": "submit"}
+
+        outcomes = race(*[posted(signed_in(student), url, data) for _ in range(2)])
+
+        assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+        assert [status for _, (status, _t, _p) in outcomes] == [302, 302], outcomes
+        messages = [texts for _, (_s, texts, _p) in outcomes]
+        submitted = [any(t.startswith("申请已提交，将由") for t in texts) for texts in messages]
+        assert submitted.count(True) == 1, messages
+        # The slower tab is told it was already submitted, in words, not with an error page.
+        assert sum(any("不能" in t for t in texts) for texts in messages) == 1, messages
+        assert draft.events.filter(to_value=Status.SUBMITTED).count() == 1
+        assert_history_matches(draft)
+
+
 def test_a_save_racing_a_submit_loses_no_upload(make_draft, student, settings):
-    for _ in range(5):
+    for _ in range(ROUNDS):
         draft = make_draft()
         upload = checked(AttachmentKind.LANGUAGE, pdf_upload("外语证明.pdf"))
 
@@ -76,5 +83,94 @@ def test_a_save_racing_a_submit_loses_no_upload(make_draft, student, settings):
         # with a message and left nothing behind.
         assert stored.exists() == saved
         assert (draft.major == "数据科学") == saved
-        media = settings.STORAGES["default"]["OPTIONS"]["location"] / "attachments" / str(draft.pk)
-        assert len(os.listdir(media)) == draft.attachments.count(), "no orphan files"
+        assert len(media_files(settings, draft)) == draft.attachments.count(), "no orphan files"
+
+
+def test_a_save_with_an_upload_racing_a_submit_in_another_tab_loses_nothing(
+    make_draft, student, settings
+):
+    for _ in range(ROUNDS):
+        draft = make_draft()
+        url = reverse("applications:edit", args=[draft.pk])
+        saving = {**form_data(draft), "major": "数据科学", "action": "save"}
+        saving[AttachmentKind.LANGUAGE] = pdf_upload("外语证明.pdf")
+        submitting = {**form_data(draft), "action": "submit"}
+
+        outcomes = race(
+            posted(signed_in(student), url, saving), posted(signed_in(student), url, submitting)
+        )
+
+        assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+        (save_status, save_texts, _), (submit_status, _, _) = (o for _, o in outcomes)
+        assert (save_status, submit_status) == (302, 302), outcomes
+        draft = assert_history_matches(draft)
+        assert draft.status == Status.SUBMITTED
+        saved = any("已保存" in text for text in save_texts)
+        # The save landed before the submit (and was submitted with it), or the student
+        # was told the application was already submitted and nothing of it was written.
+        assert saved or any("不能再修改" in text for text in save_texts), save_texts
+        stored = draft.attachments.filter(kind=AttachmentKind.LANGUAGE)
+        assert stored.exists() == saved
+        # Each tab posts its whole form, so either page's 专业 may be the last one saved;
+        # a refused save wrote none of it.
+        assert draft.major in (["数据科学", "软件工程"] if saved else ["软件工程"])
+        assert len(media_files(settings, draft)) == draft.attachments.count(), "no orphan files"
+
+
+@pytest.mark.parametrize("decision", REVIEWS)
+def test_a_withdraw_racing_a_review_lets_exactly_one_through(
+    make_submitted, student, clerk, decision
+):
+    for _ in range(ROUNDS):
+        application = make_submitted()
+
+        outcomes = race(
+            lambda a=application: services.withdraw_application(application=a, user=student),
+            lambda a=application: review(decision, a, clerk),
+        )
+
+        kinds = [kind for kind, _ in outcomes]
+        assert sorted(kinds) == ["ok", "refused"], outcomes
+        application = assert_history_matches(application)
+        withdrawn = kinds[0] == "ok"
+        assert (application.status == Status.WITHDRAWN) == withdrawn
+        # The student hears about a decision only if the decision is what happened.
+        assert Notice.objects.filter(event__application=application).exists() == (not withdrawn)
+
+
+def review_url(application, decision):
+    return reverse("admin:applications_application_review", args=[application.pk, decision])
+
+
+@pytest.mark.parametrize(
+    "first, second", [("approve", "reject"), ("return", "approve"), ("reject", "return")]
+)
+def test_two_clerks_deciding_the_same_application_at_once(
+    make_submitted, make_clerk, first, second
+):
+    clerks = [make_clerk(username="clerk-one"), make_clerk(username="clerk-two")]
+    for _ in range(ROUNDS):
+        application = make_submitted()
+        comment = {"comment": "请补充材料后再提交"}
+
+        outcomes = race(
+            posted(signed_in(clerks[0]), review_url(application, first), comment),
+            posted(signed_in(clerks[1]), review_url(application, second), comment),
+        )
+
+        assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+        assert [status for _, (status, _t, _p) in outcomes] == [302, 302], outcomes
+        messages = [texts for _, (_s, texts, _p) in outcomes]
+        done = [i for i, texts in enumerate(messages) if any("已处理" in t for t in texts)]
+        refused = [i for i, texts in enumerate(messages) if any("未处理" in t for t in texts)]
+        assert len(done) == len(refused) == 1, messages
+        application = assert_history_matches(application)
+        assert application.status == Status(
+            {"approve": Status.APPROVED, "reject": Status.REJECTED, "return": Status.RETURNED}[
+                (first, second)[done[0]]
+            ]
+        )
+        # The loser reads what happened meanwhile: the state the application is in now.
+        [message] = [t for t in messages[refused[0]] if "未处理" in t]
+        assert f"当前为「{application.get_status_display()}」" in message, message
+        assert application.events.filter(from_value=Status.SUBMITTED).count() == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.applications import services
 from apps.applications.models import Application, ApplicationEvent, Status
 from apps.attachments.models import Attachment, AttachmentKind
-from tests.builders import checked, passport, pdf_upload
+from tests.builders import checked, form_data, passport, pdf_upload
 from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +45,9 @@ def test_hmt_submission_names_the_hmt_office(student_client, make_draft):
 
 def test_submit_saves_what_was_posted_with_it(student_client, make_draft):
     application = make_draft()
-    submit(student_client, application, **{**_posted(application), "major": "数据科学"})
+    submit(student_client, application, **{**form_data(application), "major": "数据科学"})
     application.refresh_from_db()
     assert (application.status, application.major) == (Status.SUBMITTED, "数据科学")
-
-
-def _posted(application):
-    """The form as the browser sends it back unchanged."""
-    data = {}
-    for name in ["name", "name_en", "gender", "school", "major", "degree_level", "phone", "email"]:
-        data[name] = getattr(application, name)
-    data["enrollment_year"] = application.enrollment_year or ""
-    data["has_passport"] = {True: "True", False: "False", None: ""}[application.has_passport]
-    return data
 
 
 def test_incomplete_draft_is_refused_and_nothing_is_lost(student_client, make_draft):

@@ -1,22 +1,14 @@
 """Twenty tabs confirming 补录分数 at once, on PostgreSQL with real threads and connections."""
 
-import threading
-
-import pytest
-from django.contrib.messages import get_messages
-from django.db import connection, connections
-from django.test import Client
 from django.urls import reverse
 
 from apps.applications.models import EventKind
+from apps.applications.services import withdraw_application
 from apps.scores.models import ScoreSupplement
+from apps.scores.services import supplement_score
+from tests.concurrency import assert_history_matches, on_postgresql, posted, race, signed_in
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
-]
+pytestmark = on_postgresql
 
 TABS = 20
 
@@ -24,40 +16,42 @@ TABS = 20
 def test_twenty_racing_confirmations_store_one_score(make_submitted, student):
     application = make_submitted()
     url = reverse("scores:supplement", args=[application.pk])
-    clients = []
-    for _ in range(TABS):
-        client = Client()
-        client.force_login(student)
-        clients.append(client)
-    barrier = threading.Barrier(TABS)
-    outcomes = [None] * TABS
 
-    def confirm(index):
-        try:
-            barrier.wait()
-            # Each tab types a different score: only the first to commit may stand.
-            response = clients[index].post(
-                url, {"language_test": "toefl", "language_score": str(90 + index)}
-            )
-            texts = [str(m) for m in get_messages(response.wsgi_request)]
-            outcomes[index] = (response.status_code, texts)
-        except Exception as error:  # a crash is a finding, kept for the assertion
-            outcomes[index] = (500, [repr(error)])
-        finally:
-            connections.close_all()
+    # Each tab types a different score: only the first to commit may stand.
+    outcomes = race(
+        *[
+            posted(signed_in(student), url, {"language_test": "toefl", "language_score": 90 + i})
+            for i in range(TABS)
+        ]
+    )
 
-    threads = [threading.Thread(target=confirm, args=(i,)) for i in range(TABS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert all(status == 302 for status, _ in outcomes), outcomes
-    successes = [texts for _, texts in outcomes if texts[-1].startswith("外语成绩已补录")]
-    refusals = [texts for _, texts in outcomes if "只能补录一次" in texts[-1]]
-    assert (len(successes), len(refusals)) == (1, TABS - 1), outcomes
+    assert all(kind == "ok" and status == 302 for kind, (status, *_) in outcomes), outcomes
+    texts = [messages for _, (_status, messages, _page) in outcomes]
+    successes = [m for m in texts if m[-1].startswith("外语成绩已补录")]
+    refusals = [m for m in texts if "只能补录一次" in m[-1]]
+    assert (len(successes), len(refusals)) == (1, TABS - 1), texts
     application.refresh_from_db()
     stored = ScoreSupplement.objects.get(application=application)
     assert application.language_score == stored.score
     assert f"{stored.score:.0f}" in successes[0][-1]
     assert application.events.filter(kind=EventKind.SCORE).count() == 1
+
+
+def test_a_supplement_racing_a_withdraw_is_stored_only_before_it(make_submitted, student):
+    for _ in range(5):
+        application = make_submitted()
+
+        outcomes = race(
+            lambda a=application: supplement_score(
+                application=a, user=student, language_test="toefl", score=95
+            ),
+            lambda a=application: withdraw_application(application=a, user=student),
+        )
+
+        (supplemented, _), (withdrawn, _) = outcomes
+        assert withdrawn == "ok" and supplemented in ("ok", "refused"), outcomes
+        application = assert_history_matches(application)
+        stored = ScoreSupplement.objects.filter(application=application).exists()
+        assert stored == (supplemented == "ok")
+        assert (application.language_score is not None) == stored
+        assert application.events.filter(kind=EventKind.SCORE).count() == stored

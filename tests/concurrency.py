@@ -1,0 +1,104 @@
+"""Real threads released together, for the race tests (each thread has its own connection).
+
+Row locks are what these tests prove, so they run on PostgreSQL only: SQLite serialises
+every writer on the file and would pass them for the wrong reason.
+"""
+
+import threading
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection, connections
+from django.test import Client
+
+from apps.applications import services
+from apps.applications.services import ApplicationError
+
+on_postgresql = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
+    ),
+]
+
+
+def race(*calls, timeout=60):
+    """Run each call in its own thread and connection, released together; return outcomes:
+    ("ok", result), ("refused", message) for an ApplicationError, ("crash", repr) else."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", call())
+        except ApplicationError as error:
+            outcomes[index] = ("refused", error.message)
+        except Exception as error:  # anything else is a bug: keep it for the assertion
+            outcomes[index] = ("crash", repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a racer hung"
+    return outcomes
+
+
+def signed_in(user):
+    """A test client of its own (a browser tab) signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def posted(client, url, data):
+    """A POST for `race`: (status code, the messages it left, the page text)."""
+
+    def call():
+        response = client.post(url, data)
+        texts = [str(m) for m in get_messages(response.wsgi_request)]
+        return response.status_code, texts, response.content.decode(errors="replace")
+
+    return call
+
+
+def review(decision, application, actor):
+    """A clerk's 审核通过 / 审核不通过 / 退回修改 (the two last with the comment they need)."""
+    if decision == "approve":
+        return services.approve_application(application=application, actor=actor)
+    decide = {"reject": services.reject_application, "return": services.return_application}
+    return decide[decision](application=application, actor=actor, comment="请补充材料")
+
+
+REVIEWS = ("approve", "reject", "return")
+
+
+def assert_history_matches(application):
+    """The application's history and audit log tell the story its row ends in: each move
+    starts where the last one ended (no lost update), and the last ends at the row's value."""
+    from auditlog.models import LogEntry
+
+    from apps.applications.models import AdmissionResult, Application, EventKind, Status
+
+    application = Application.objects.get(pk=application.pk)
+    for kind, field, start in [
+        (EventKind.STATUS, "status", ""),
+        (EventKind.ADMISSION, "admission_result", AdmissionResult.PENDING),
+    ]:
+        events = list(application.events.filter(kind=kind).order_by("pk"))
+        chain = [start] + [event.to_value for event in events]
+        assert [event.from_value for event in events] == chain[:-1], (field, chain)
+        assert chain[-1] == getattr(application, field), (field, chain)
+        audited = [
+            entry.changes_dict[field][-1]
+            for entry in LogEntry.objects.get_for_object(application).order_by("pk")
+            if field in (entry.changes_dict or {})
+        ]
+        if audited:
+            assert audited[-1] == str(getattr(application, field)), (field, audited)
+    assert application.status != Status.SUBMITTED or application.submitted_at is not None
+    return application
