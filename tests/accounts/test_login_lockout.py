@@ -75,6 +75,7 @@ def test_lock_is_told_in_english_on_request(client, ldap_settings):
 
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.text
+    assert "try again at" in response.text
     assert LOCKED not in response.text
 
 
