@@ -31,6 +31,10 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
+# The mark makes pytest-django create the test database, which the module-scoped
+# fixture set below is built in (and rolled back from).
+pytestmark = pytest.mark.django_db
+
 ROLES = ["anonymous", "owner", "other_student", "other_clerk", "clerk", "superuser"]
 
 # route (as the resolver prints it) -> [(method, url, "one result per role")]
@@ -488,8 +492,12 @@ def _fetch_everything(ids, users):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("matrix-media")
     from django.conf import settings
+    from django.db import connection
+
+    media = tmp_path_factory.mktemp("matrix-media")
+    name = str(connection.settings_dict["NAME"])
+    assert "test" in name or "memory" in name, f"not the test database: {name}"
 
     storages = {
         **settings.STORAGES,
