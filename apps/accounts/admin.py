@@ -26,6 +26,7 @@ class StudentProfileAdmin(admin.ModelAdmin):
 class LoginLockoutAdmin(admin.ModelAdmin):
     """Failed sign-ins per 学号 and address; 解锁 deletes the record (django-axes' reset).
 
+    Read-only pages; unlocking takes the change permission, which the office groups have.
     Office clerks see and unlock students and other non-staff accounts only: a staff
     account being guessed at is the administrator's business.
     """
@@ -55,7 +56,13 @@ class LoginLockoutAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("解锁所选账户"), permissions=["delete"])
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("accounts.change_loginlockout")
+
+    @admin.action(description=_("解锁所选账户"), permissions=["unlock"])
     def unlock(self, request, queryset):
         count = queryset.count()
         queryset.delete()

@@ -217,12 +217,13 @@ ADMIN_MODELS = {
         "403 403 403 403 403 302",
         "200 200 200 200 200 302",
     ),
-    # Lockouts are not per track: both offices see and unlock students (never staff).
+    # Lockouts are not per track: both offices see and unlock (an action, not delete)
+    # students' lockouts, never staff accounts'.
     "accounts/loginlockout": (
         "{lockout}",
-        "200 403 200 200 200 302",
-        "200 403 200 200 200 302",
-        "200 403 200 200 200 302",
+        "200 403 200 403 200 302",
+        "200 403 200 403 200 302",
+        "200 403 200 403 200 302",
     ),
     # Evidence: read-only for everyone, the other track sees none of this track's rows.
     "core/auditentry": (

@@ -1,4 +1,8 @@
-"""Login lockouts in admin, in the portal's words; the office clerks may see and unlock them."""
+"""Login lockouts in admin, in the portal's words; the office clerks may see and unlock them.
+
+Unlocking needs the change permission (the admin's 解锁 action), not delete: the offices
+hold no delete permission at all.
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -19,7 +23,7 @@ def let_offices_unlock(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     wanted = Permission.objects.filter(
         content_type__app_label="accounts",
-        codename__in=["view_loginlockout", "delete_loginlockout"],
+        codename__in=["view_loginlockout", "change_loginlockout"],
     )
     for group in Group.objects.filter(name__in=OFFICE_GROUPS):
         group.permissions.add(*wanted)
