@@ -37,6 +37,15 @@ SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Passport numbers are encrypted at rest (apps.core.crypto): comma-separated Fernet keys,
+# the first encrypts, all decrypt. Development derives one from SECRET_KEY; production
+# must set its own (system check portal.E002), kept apart from the database backups.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    from apps.core.crypto import development_key
+
+    FIELD_ENCRYPTION_KEYS = [development_key(SECRET_KEY)]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -117,6 +126,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Where `manage.py backup`/`restore` look first for pg_dump/pg_restore of the server's
+# version (then /usr/lib/postgresql/<version>/bin, then PATH).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 
 # --- Cache ----------------------------------------------------------------------
 
@@ -304,6 +316,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "applications.application",
         "exclude_fields": ["updated_at", "attachments", "events"],
+        # The log says that the passport number changed, never the number.
+        "mask_fields": ["passport_number"],
+        "mask_callable": "apps.core.crypto.mask_all",
     },
     {"model": "attachments.attachment"},
     {"model": "scores.scoresupplement"},
@@ -319,6 +334,8 @@ UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
 # Admission-result files (CSV/XLSX) imported in admin: size and row caps.
 ADMISSION_IMPORT_MAX_BYTES = env.int("ADMISSION_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 ADMISSION_IMPORT_MAX_ROWS = env.int("ADMISSION_IMPORT_MAX_ROWS", default=5000)
+# purge_attachments removes uploaded files older than this many years (kept as rows).
+ATTACHMENT_RETENTION_YEARS = env.int("ATTACHMENT_RETENTION_YEARS", default=5)
 
 LOGGING = {
     "version": 1,

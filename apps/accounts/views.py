@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import i18n
 
+from . import my_data
 from .forms import PortalLoginForm, ProfileForm
 from .models import StudentProfile
 
@@ -25,6 +28,19 @@ def profile(request):
         messages.success(request, _("个人信息已保存。"))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": profile})
+
+
+@login_required
+def download_my_data(request):
+    """下载我的数据: the signed-in user's own data only, as a ZIP (JSON and files)."""
+    response = StreamingHttpResponse(
+        my_data.personal_data_zip(request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=my_data.zip_filename(request.user)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def set_language(request):

@@ -1,10 +1,12 @@
 from django.contrib import admin
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
+from apps.attachments.display import file_link
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Program, Region
@@ -191,6 +193,7 @@ class ApplicationAdmin(
         extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
+    @method_decorator(sensitive_post_parameters("passport_number"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
         if not request.user.is_superuser:
@@ -230,17 +233,8 @@ class ApplicationAdmin(
             return _("未上传附件")
         return format_html_join(
             "",
-            '<div class="attachment-link">{}：<a href="{}">{}</a>'
-            ' <span class="quiet">({} KB)</span></div>',
-            (
-                (
-                    f.kind_label,
-                    reverse("applications:attachment", args=[application.pk, f.pk]),
-                    f.original_name,
-                    max(1, f.size // 1024),
-                )
-                for f in files
-            ),
+            '<div class="attachment-link">{}：{} <span class="quiet">({} KB)</span></div>',
+            ((f.kind_label, file_link(f), max(1, f.size // 1024)) for f in files),
         )
 
     @admin.display(description=_("交流总结"))

@@ -188,7 +188,9 @@ def visible_attachments(user, application_ids):
     """The files of those applications that `user` may see, with what their names need."""
     return (
         Attachment.objects.filter(
-            application__in=Application.objects.visible_to(user), application_id__in=application_ids
+            application__in=Application.objects.visible_to(user),
+            application_id__in=application_ids,
+            purged_at=None,  # past the retention period: nothing left to pack
         )
         .select_related("application__student", "application__program")
         .order_by("application__student__username", "application_id", "kind", "uploaded_at", "pk")
@@ -202,24 +204,33 @@ def zip_entry_names(attachments):
         student_id = attachment.application.student.username
         label = str(attachment.kind_label)
         counts[student_id, label] += 1
-        extension = (
-            EXTENSIONS.get(attachment.content_type)
-            or PurePath(attachment.original_name).suffix.lstrip(".").lower()
-        )
         name = f"{student_id}-{label}-{counts[student_id, label]}"
-        yield attachment, f"{student_id}/{name}" + (f".{extension}" if extension else "")
+        yield attachment, f"{student_id}/{name}{dot_extension(attachment)}"
 
 
-def zip_chunks(attachments):
+def dot_extension(attachment):
+    """ ".pdf", ".jpg", ".docx"…: by the sniffed type, else as the student named it."""
+    extension = (
+        EXTENSIONS.get(attachment.content_type)
+        or PurePath(attachment.original_name).suffix.lstrip(".").lower()
+    )
+    return f".{extension}" if extension else ""
+
+
+def zip_chunks(attachments, named=zip_entry_names, documents=()):
     """A ZIP of the files, produced piece by piece: no file is held whole in memory.
 
-    Non-ASCII names get the ZIP's UTF-8 flag (zipfile sets it), so Chinese names survive.
-    A file missing from storage is listed in 缺失文件.txt instead of failing the download.
+    `named` gives each attachment its path in the ZIP; `documents` are (name, bytes) written
+    first. Non-ASCII names get the ZIP's UTF-8 flag (zipfile sets it), so Chinese names
+    survive. A file missing from storage is listed in 缺失文件.txt instead of failing.
     """
     pipe = _Pipe()
     missing = []
     with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for attachment, name in zip_entry_names(attachments):
+        for name, content in documents:
+            zf.writestr(name, content)
+            yield pipe.take()
+        for attachment, name in named(attachments):
             try:
                 source = attachment.file.open("rb")
             except FileNotFoundError:

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.models import AttachmentKind
@@ -66,6 +67,7 @@ class ApplicationForm(forms.ModelForm):
     def clean_passport_number(self):
         return "".join(self.cleaned_data["passport_number"].split()).upper()
 
+    @sensitive_variables("data", "typed")
     def clean(self):
         data = super().clean()
         # A field the client did not send keeps its saved value (an old tab or a script
@@ -96,6 +98,7 @@ class ApplicationForm(forms.ModelForm):
                 data["passport_number"], data["passport_expiry"] = "", None
         return data
 
+    @sensitive_variables("data", "changes")
     def valid_changes(self):
         """The fields that passed validation, ready for `save_draft`.
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
@@ -114,6 +115,7 @@ def start_application(*, program, student):
         return application, True
 
 
+@sensitive_variables("changes", "name", "value")
 def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
     """保存: store whatever is filled, valid or incomplete, plus uploads and removals.
 

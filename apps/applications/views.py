@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import StudentProfile
@@ -76,6 +77,7 @@ def _form_page(request, application, form, attachments_form, problems=None):
     return render(request, "applications/form.html", context)
 
 
+@sensitive_post_parameters("passport_number")
 @login_required
 def edit(request, pk):
     """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
@@ -223,7 +225,9 @@ def download_attachment(request, pk, attachment_pk):
     """A file of an application, for its owner and the staff of its track only."""
     visible = Application.objects.visible_to(request.user)
     attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=visible), pk=attachment_pk, application_id=pk
+        Attachment.objects.filter(application__in=visible, purged_at=None),
+        pk=attachment_pk,
+        application_id=pk,
     )
     try:
         handle = attachment.file.open("rb")

@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.applications.admin_tracks import ApplicationPartAdmin
 
+from .display import file_link
 from .models import Attachment
 
 
@@ -18,7 +17,15 @@ class AttachmentAdmin(ApplicationPartAdmin):
     list_filter = ["kind", "content_type"]
     search_fields = ["original_name", "application__student__username"]
     list_select_related = ["application__student", "application__program"]
-    fields = ["application", "kind", "download", "size", "content_type", "uploaded_at"]
+    fields = [
+        "application",
+        "kind",
+        "download",
+        "size",
+        "content_type",
+        "uploaded_at",
+        "purged_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -26,5 +33,4 @@ class AttachmentAdmin(ApplicationPartAdmin):
 
     @admin.display(description=_("文件"))
     def download(self, attachment):
-        url = reverse("applications:attachment", args=[attachment.application_id, attachment.pk])
-        return format_html('<a href="{}">{}</a>', url, attachment.original_name)
+        return file_link(attachment)

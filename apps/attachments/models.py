@@ -34,6 +34,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("文件类型"), max_length=100)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # Set by purge_attachments when the retention period ended: the file is gone, the row
+    # stays so that the application still shows what was submitted (see README).
+    purged_at = models.DateTimeField(_("清理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("附件")
@@ -43,6 +46,10 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def is_purged(self):
+        return self.purged_at is not None
 
     @property
     def kind_label(self):

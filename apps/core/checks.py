@@ -33,3 +33,21 @@ def check_harfbuzz_subset(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_field_encryption_keys(app_configs, **kwargs):
+    # Without a usable key no passport number can be saved or read: fail at start-up instead.
+    from .crypto import key_problems
+
+    return [
+        Error(
+            problem,
+            hint=(
+                "Set FIELD_ENCRYPTION_KEYS to one or more comma-separated Fernet keys "
+                "(README, Personal data). Only DEBUG derives a development key."
+            ),
+            id="portal.E002",
+        )
+        for problem in key_problems(settings.FIELD_ENCRYPTION_KEYS)
+    ]

@@ -93,6 +93,10 @@ CASES = {
     "accounts/login/": [("GET", "/accounts/login/", "200 302 302 302 302 302")],
     "accounts/logout/": [("POST", "/accounts/logout/", "login login login login login login")],
     "accounts/profile/": [("GET", "/accounts/profile/", "login 200 200 200 200 200")],
+    # Always the signed-in user's own data: there is no id to try another's.
+    "accounts/profile/my-data/": [
+        ("GET", "/accounts/profile/my-data/", "login 200 200 200 200 200"),
+    ],
     "i18n/setlang/": [("POST", "/i18n/setlang/", "302 302 302 302 302 302")],
     # --- Admin: the site ----------------------------------------------------------------
     "admin/": [("GET", "/admin/", "admin-login admin-login admin-login 200 200 200")],

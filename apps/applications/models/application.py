@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import PERSONAL_FIELDS, PersonalDetails
+from apps.core.fields import EncryptedCharField
 from apps.programs.models import OFFICE_GROUPS, Program
 
 from .choices import (
@@ -102,7 +103,9 @@ class Application(PersonalDetails):
     )
 
     has_passport = models.BooleanField(_("是否已办理护照"), null=True, blank=True)
-    passport_number = models.CharField(
+    # Encrypted at rest (apps.core.crypto); shown in full only to the owner, on the office's
+    # page of the application and on the printed form, masked everywhere else.
+    passport_number = EncryptedCharField(
         _("护照号码"), max_length=20, blank=True, validators=[passport_number_validator]
     )
     passport_expiry = models.DateField(_("护照有效期"), null=True, blank=True)
