@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 HOST = "exchange.example.edu.cn"
@@ -23,12 +24,14 @@ def production_env(**changes):
         for key, value in os.environ.items()
         # Nothing of the developer's or the test run's own settings leaks in.
         if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_", "AUTH_LDAP_"))
-        and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "BEHIND_TLS_PROXY"}
+        and key
+        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "BEHIND_TLS_PROXY", "FIELD_ENCRYPTION_KEYS"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="exchange_portal.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS=HOST,
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         BEHIND_TLS_PROXY="true",
