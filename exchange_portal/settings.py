@@ -6,10 +6,12 @@ that `make run` works on a fresh clone with SQLite and no LDAP server.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 import ldap
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from django_auth_ldap.config import LDAPSearch
 
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "auditlog",
+    "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "apps.core",
@@ -76,6 +80,9 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into the login page saying when to retry.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exchange_portal.urls"
@@ -163,7 +170,7 @@ AUTH_LDAP_PROFILE_ATTR_MAP = env_json(
 )
 AUTH_LDAP_ALWAYS_UPDATE_USER = True
 # A directory that hangs must not hang the login page (or every worker with it).
-AUTH_LDAP_TIMEOUT = env.int("AUTH_LDAP_TIMEOUT", default=5)
+AUTH_LDAP_TIMEOUT = env.int("AUTH_LDAP_TIMEOUT", default=3)
 AUTH_LDAP_CONNECTION_OPTIONS = {
     ldap.OPT_NETWORK_TIMEOUT: AUTH_LDAP_TIMEOUT,
     ldap.OPT_TIMEOUT: AUTH_LDAP_TIMEOUT,
@@ -178,6 +185,8 @@ if AUTH_LDAP_CA_CERT_FILE := env.str("AUTH_LDAP_CA_CERT_FILE", default=""):
     }
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the directory is asked.
+    "axes.backends.AxesStandaloneBackend",
     *(["apps.accounts.ldap.PortalLDAPBackend"] if AUTH_LDAP_SERVER_URI else []),
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -249,13 +258,60 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rs
 
 # --- Security (production switches; see README "Deploy") ------------------------------
 
+# Production defaults follow DEBUG: with DEBUG=false everything below is on unless
+# turned off explicitly, so that `check --deploy --fail-level WARNING` passes.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-if env.bool("BEHIND_TLS_PROXY", default=False):
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+# The portal has its own host name: its subdomains (if any) are the portal's too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# A TLS-terminating proxy in front (nginx): it sets X-Forwarded-Proto, and appends the
+# client's address to X-Forwarded-For (the login lockout counts by that address).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static
+# files, never inline; Bootstrap's icons are data: SVGs in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- Login abuse (django-axes) ----------------------------------------------------------
+# Five wrong passwords for one 学号 from one address lock that pair for a while. Not by
+# 学号 alone: anyone could then lock any student out by typing their ID five times. Not
+# by address alone: a whole dormitory or campus NAT shares one address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Shown in admin as accounts.LoginLockout (in the portal's words), not axes' English pages.
+AXES_ENABLE_ADMIN = False
+# Trying again while locked does not push the retry time back: the page can say when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
+# A directory outage is not the student's failed attempt.
+AXES_WHITELIST_CALLABLE = "apps.accounts.lockout.directory_was_down"
 
 # --- Third-party ---------------------------------------------------------------------
 

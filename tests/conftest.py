@@ -131,6 +131,7 @@ def ldap_settings(settings, slapd):
     settings.AUTH_LDAP_USER_ATTR_MAP = {"email": "mail"}
     settings.AUTH_LDAP_PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP
     settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
         "apps.accounts.ldap.PortalLDAPBackend",
         "django.contrib.auth.backends.ModelBackend",
     ]
@@ -154,6 +155,7 @@ def office_groups(db):
     if Group.objects.filter(name__in=OFFICE_GROUPS.values()).count() < len(OFFICE_GROUPS):
         migration = import_module("apps.applications.migrations.0005_office_groups")
         migration.create_office_groups(apps, None)
+        import_module("apps.accounts.migrations.0003_login_lockout").let_offices_unlock(apps, None)
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -83,3 +84,15 @@ class StudentProfile(PersonalDetails):
     def student_id(self):
         """The student ID (学号) is the username."""
         return self.user.username
+
+
+class LoginLockout(AccessAttempt):
+    """django-axes' failed-login record, shown to the office under the portal's own words."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("登录锁定")
+        verbose_name_plural = pgettext_lazy("plural", "登录锁定")
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address}"

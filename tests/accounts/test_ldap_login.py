@@ -4,9 +4,6 @@ Nothing about the directory is mocked: every login below binds to the private
 slapd that the session-scoped `slapd` fixture started.
 """
 
-import contextlib
-import socket
-import threading
 import time
 
 import ldap
@@ -31,30 +28,6 @@ DIRECTORY_DOWN = "统一身份认证服务暂时无法连接"
 DIRECTORY_ERROR = "统一身份认证服务未能完成登录"
 
 User = get_user_model()
-
-
-@pytest.fixture
-def silent_server():
-    """An ldap:// URI whose server accepts connections and never answers (hangs up after 10 s)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    done = threading.Event()
-    held = []
-
-    def accept_and_say_nothing():
-        deadline = time.monotonic() + 10
-        while not done.is_set() and time.monotonic() < deadline:
-            with contextlib.suppress(TimeoutError):
-                held.append(listener.accept()[0])
-        for conn in held:
-            conn.close()
-
-    thread = threading.Thread(target=accept_and_say_nothing, daemon=True)
-    thread.start()
-    yield f"ldap://127.0.0.1:{listener.getsockname()[1]}/"
-    done.set()
-    thread.join()
-    listener.close()
 
 
 def sign_in(client, username, password=None):

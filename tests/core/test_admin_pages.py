@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from apps.accounts.models import LoginLockout
 from apps.applications.models import Application, ApplicationEvent
 from apps.attachments.models import Attachment
 from apps.core.models import AuditEntry
@@ -39,8 +40,9 @@ def test_changelist_and_add_page_open(admin_client, model):
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     add = admin_client.get(reverse("admin:{}_{}_add".format(*info)))
-    # History and audit rows are never added by hand; applications and files come from students.
-    never_added = (ApplicationEvent, AuditEntry, Application, Attachment)
+    # History and audit rows are never added by hand; applications and files come from
+    # students; login lockouts from failed sign-ins.
+    never_added = (ApplicationEvent, AuditEntry, Application, Attachment, LoginLockout)
     assert add.status_code == (403 if model in never_added else 200)
 
 

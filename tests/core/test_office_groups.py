@@ -22,6 +22,9 @@ def test_each_office_has_a_group_with_the_clerks_permissions():
             "view_scoresupplement",
             "view_returnsummary",
             "view_auditentry",
+            # Students' login lockouts: see them, and unlock (apps.accounts.admin).
+            "view_loginlockout",
+            "change_loginlockout",
         }
         assert not any(c.startswith("delete_") for c in codenames)
 

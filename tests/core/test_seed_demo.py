@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from apps.programs.models import Program, Region, WindowState
@@ -39,7 +40,9 @@ def test_seed_demo_accounts_can_sign_in(settings, capsys):
     printed = capsys.readouterr().out
     for username in ["2023301000001", "intl_clerk", "hmt_clerk", "admin"]:
         assert username in printed
-        assert authenticate(username=username, password="demo-secret-1") is not None
+        # As the login page does: with the request (django-axes checks it for lockouts).
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password="demo-secret-1") is not None
     student = get_user_model().objects.get(username="2023301000001")
     assert student.profile.name == "张晓明" and not student.is_staff
 
