@@ -98,6 +98,8 @@ def portal_env(cluster, media_root, static_root):
         SECRET_KEY=secrets.token_urlsafe(40),
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="127.0.0.1",
+        # Plain HTTP on loopback: no TLS proxy in front, so no redirect to HTTPS.
+        SECURE_SSL_REDIRECT="false",
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
         AUTH_LDAP_SERVER_URI="",
