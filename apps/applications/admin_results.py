@@ -237,7 +237,7 @@ class AdmissionResultsAdminMixin:
             self._visible(request).select_related("student", "program"), pk=unquote(object_id)
         )
         change_url = self.url_for("change", application.pk)
-        form = AdmissionResultForm(request.POST or None)
+        form = AdmissionResultForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.set_admission_result(

@@ -155,7 +155,7 @@ class ReviewAdminMixin:
             messages.success(
                 request,
                 _("%(decision)s：已处理 %(count)s 份申请（%(names)s）。")
-                % {"decision": label, "count": len(done), "names": "；".join(done)},
+                % {"decision": label, "count": len(done), "names": _("；").join(done)},
             )
         for message in refused:
             messages.error(request, _("未处理：%(reason)s") % {"reason": message})

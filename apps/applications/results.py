@@ -122,7 +122,8 @@ def parse_upload(upload):
         raise ImportFileError(
             _("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再上传。")
         )
-    elif b"\x00" in data[:4096]:
+    elif b"\x00" in data:
+        # Binary, or text with a NUL byte, which PostgreSQL cannot store or compare.
         raise ImportFileError(_("只能上传 CSV 或 Excel（.xlsx）文件。"))
     else:
         table = _csv_rows(data)
@@ -177,6 +178,9 @@ def _csv_rows(data):
 
 
 def _rows_from_table(table):
+    if any("\x00" in value for values in table for value in values):
+        # An escaped NUL in a workbook cell: PostgreSQL cannot compare text holding one.
+        raise ImportFileError(_("文件中含有空字符（NUL），无法读取，请检查文件内容。"))
     table = [(number, values) for number, values in enumerate(table, 1) if any(values)]
     if not table:
         raise ImportFileError(_("文件是空的。"))
@@ -199,7 +203,7 @@ def _rows_from_table(table):
             )
             % {
                 "line": header_line,
-                "missing": "、".join(missing),
+                "missing": _("、").join(missing),
                 "student_id": HEADER_STUDENT_ID,
                 "program_id": HEADER_PROGRAM_ID,
                 "program": HEADER_PROGRAM,
