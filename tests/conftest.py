@@ -53,6 +53,12 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def media(tmp_path):
+    """The media directory the default storage writes to (see _fast_and_isolated)."""
+    return tmp_path / "media"
+
+
+@pytest.fixture
 def student(db):
     return StudentProfileFactory(name="张晓明").user
 

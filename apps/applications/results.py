@@ -12,6 +12,7 @@ accepts, all or nothing.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -52,6 +53,9 @@ RESULT_WORDS = {
 MAX_COLUMNS = 50
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
+# 5,000 rows of a result list unpack to a few MB: far more is a zip bomb.
+XLSX_MAX_ENTRIES = 1000
+XLSX_MAX_UNPACKED = 50 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -130,9 +134,28 @@ def parse_upload(upload):
     return _rows_from_table(table)
 
 
+def _check_xlsx_archive(data):
+    """An .xlsx is a zip: refuse one that would unpack into far more than a result list
+    (a zip bomb) before openpyxl parses it, shared strings and all, into memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except Exception as error:  # BadZipFile, truncated central directory...
+        raise ImportFileError(_unreadable_xlsx()) from error
+    if len(entries) > XLSX_MAX_ENTRIES or sum(e.file_size for e in entries) > XLSX_MAX_UNPACKED:
+        raise ImportFileError(
+            _("该 Excel 文件解压后过大，不像录取结果名单；请另存为 CSV 后再上传。")
+        )
+
+
+def _unreadable_xlsx():
+    return _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
+
+
 def _xlsx_rows(data):
     import openpyxl
 
+    _check_xlsx_archive(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -142,9 +165,7 @@ def _xlsx_rows(data):
             table.append([_cell_text(v) for v in values])
         workbook.close()
     except Exception as error:  # a damaged or foreign zip fails in many ways inside openpyxl
-        raise ImportFileError(
-            _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
-        ) from error
+        raise ImportFileError(_unreadable_xlsx()) from error
     return table
 
 

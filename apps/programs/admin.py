@@ -142,3 +142,5 @@ class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
                 _("以下项目的下一学期副本已经存在，未重复复制：%(names)s")
                 % {"names": _("；").join(existing)},
             )
+        if not (created or existing):  # e.g. a forged selection of another track's programs
+            messages.warning(request, _("没有可以复制的项目。"))

@@ -132,6 +132,12 @@ def post_action(client, url, body, language, models, ids, then=None):
     body=action_fields(ACTIONS, ["SUBMITTED", "APPROVED"], apply=text, comment=text),
     language=languages,
 )
+# Regressions: ids Django's action code fed to the database (a server error before).
+@example(body=[("action", "approve_selected"), ("_selected_action", "0.0")], language="en")
+@example(
+    body=[("action", "set_admitted"), ("index", "0"), ("_selected_action", "9" * 30)],
+    language="zh-hans",
+)
 def test_list_actions_refuse_bad_selections_with_a_message(
     clerk_client, submitted, approved, body, language
 ):
@@ -146,6 +152,7 @@ def test_list_actions_refuse_bad_selections_with_a_message(
     body=form_body({"result": choice(*AdmissionResult.values)}),
     language=languages,
 )
+@example(body=[], language="zh-hans")  # regression: the page came back without a word
 def test_admission_result_page_sets_a_known_result_or_says_why_not(
     clerk_client, approved, body, language
 ):
@@ -180,6 +187,8 @@ def result_files(draw):
 
 
 @given(data=result_files(), name=text, extra=form_body({"x": text}), language=languages)
+# Regression: the missing columns were joined with "、" on the English page.
+@example(data="学号".encode(), name="x.csv", extra=[], language="en")
 def test_import_previews_any_file_and_writes_nothing(
     clerk_client, approved, data, name, extra, language
 ):
@@ -262,6 +271,10 @@ def hmt_program(db):
 @given(
     body=action_fields(["duplicate_for_next_term", "delete_selected"], ["MINE", "THEIRS"]),
     language=languages,
+)
+# Regression: another track's program was skipped without a word.
+@example(
+    body=[("action", "duplicate_for_next_term"), ("_selected_action", "THEIRS")], language="zh-hans"
 )
 def test_copy_to_next_term_copies_only_the_clerks_programs(
     clerk_client, program, hmt_program, body, language

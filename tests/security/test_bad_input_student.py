@@ -15,6 +15,7 @@ from apps.accounts.models import StudentProfile
 from apps.applications import services
 from apps.applications.models import Application, ApplicationEvent, LanguageTest, Notice
 from apps.attachments.models import Attachment
+from apps.core.validators import plain_text
 from apps.scores.models import ScoreSupplement
 from apps.summaries.models import ReturnSummary
 from tests.builders import office_admin
@@ -84,6 +85,8 @@ def test_language_switch_takes_only_known_languages(student_client, student, bod
 
 
 @given(body=form_body(PERSONAL), language=languages)
+@example(body=[], language="zh-hans")  # regression: the page came back without a word
+@example(body=[("name_en", "Zhang\x1b[31m")], language="en")  # regression: stored, broke exports
 def test_profile_refuses_bad_values_and_keeps_the_saved_ones(student_client, body, language):
     post_form(student_client, reverse("accounts:profile"), body, language, [StudentProfile])
 
@@ -125,6 +128,8 @@ def test_application_form_keeps_no_refused_value(student_client, draft, body, la
                 assert getattr(after, name) == getattr(before, name), name
         if after.has_passport is not True:
             assert (after.passport_number, after.passport_expiry) == ("", None)
+        for name in ("name", "name_en", "school", "major", "passport_number"):
+            plain_text(getattr(after, name))  # what is stored can be exported and printed
 
 
 @given(pk=pks, body=form_body({"confirm": text}), language=languages)
