@@ -235,6 +235,8 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# A form posted without its token gets the portal's own page, in the visitor's language.
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 
 # --- Third-party ---------------------------------------------------------------------
 
