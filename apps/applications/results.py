@@ -21,6 +21,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.validators import ascii_number
+
 from .models import AdmissionResult, Application, Status, staff_regions
 
 # Column headers, shared with the export so that its file can be imported back.
@@ -378,14 +380,14 @@ def _judge(row, known, by_student, regions, seen):
         return error(_("学号为空。"))
     if not row.program_id and not row.program_title:
         return error(_("项目编号和项目均为空，请至少填写一项。"))
-    if row.program_id and not row.program_id.isdigit():
+    if row.program_id and ascii_number(row.program_id) is None:
         return error(_("项目编号「%(value)s」应为数字。") % {"value": row.program_id})
     if row.student_id not in known:
         return error(_("系统中没有学号为 %(id)s 的学生。") % {"id": row.student_id})
 
     candidates = by_student.get(row.student_id, [])
     if row.program_id:
-        matches = [a for a in candidates if a.program_id == int(row.program_id)]
+        matches = [a for a in candidates if a.program_id == ascii_number(row.program_id)]
         if matches and row.program_title and matches[0].program.title != row.program_title:
             return error(
                 _("项目编号 %(id)s 对应的项目是「%(actual)s」，与所填的「%(given)s」不一致。")

@@ -30,3 +30,15 @@ class PlainTextValidator:
 
 plain_text = PlainTextValidator()
 multiline_text = PlainTextValidator(multiline=True)
+
+
+def ascii_number(text, max_digits=18):
+    """`text` as a non-negative int if it is plain ASCII digits, else None.
+
+    str.isdigit() also says yes to "²" and "٣", which int() then refuses (or reads as
+    Arabic-Indic 3), and a 30-digit id overflows the database's integer columns: ids and
+    years from a URL, a form or a file go through here. 18 digits fit a bigint."""
+    text = str(text)
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None

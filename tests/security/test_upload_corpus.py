@@ -153,3 +153,16 @@ def test_a_formula_in_a_result_file_is_an_error_row_and_nothing_is_written(clerk
     confirm = clerk_client.post(IMPORT.replace("import", "confirm"), {"token": token})
     assert "有 2 行有误，未写入任何录取结果。" in confirm.text
     assert rows(*WRITES) == before
+
+
+@pytest.mark.parametrize("program_id", ["²", "٣", "１", "9" * 30])
+def test_a_program_id_that_is_no_plain_number_is_an_error_row(clerk_client, approved, program_id):
+    data = csv_bytes(
+        [["学号", "项目编号", "录取结果"], [approved.student.username, program_id, "录取"]]
+    )
+
+    preview = clerk_client.post(IMPORT, {"file": sample(data, "录取结果.csv")})
+
+    [row] = preview.context["preview"].rows
+    assert row.outcome == "error"
+    assert row.reason == f"项目编号「{program_id}」应为数字。"
