@@ -5,6 +5,8 @@ middleware, form, view and service, and rolls each example back. Whatever is sen
 no server error, a message in the page's language, and nothing half-written.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -191,11 +193,38 @@ def test_score_supplement_writes_everything_or_nothing(student_client, submitted
 # --- 填写交流总结 --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def summary_file(admitted):
+    """A summary with its file but no date yet: a good date and 提交 would submit it."""
+    from apps.attachments.models import AttachmentKind
+    from apps.attachments.validators import SUMMARY_FILES, check_upload
+    from apps.summaries.services import save_summary
+    from tests.samples import pdf_bytes, upload
+
+    uploaded = upload(pdf_bytes(), "总结.pdf")
+    checked = check_upload(uploaded, accept=SUMMARY_FILES)
+    save_summary(
+        application=admitted,
+        user=admitted.student,
+        changes={},
+        new_files=[(AttachmentKind.SUMMARY, uploaded, checked)],
+    )
+    return admitted.attachments.get(kind=AttachmentKind.SUMMARY)
+
+
 @given(
-    body=form_body({"return_date": day, "action": choice("save", "submit"), "remove": number}),
+    body=form_body(
+        {
+            "return_date": st.one_of(st.just("GOOD"), day),
+            "action": choice("save", "submit"),
+            "remove": st.one_of(st.just("FILE"), number),
+        }
+    ),
     language=languages,
 )
-def test_summary_keeps_no_refused_date(student_client, admitted, body, language):
+def test_summary_keeps_no_refused_date(student_client, admitted, summary_file, body, language):
+    good = (admitted.program.start_date + timedelta(days=30)).isoformat()
+    body = [(k, {"GOOD": good, "FILE": str(summary_file.pk)}.get(v, v)) for k, v in body]
     url = reverse("summaries:edit", args=[admitted.pk])
     with rolled_back():
         speak(student_client, language)
