@@ -36,7 +36,7 @@ from .fuzz import (
     url_part,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.badinput]
 
 CHANGELIST = "/admin/applications/application/"
 

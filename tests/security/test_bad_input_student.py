@@ -40,7 +40,7 @@ from .fuzz import (
     urlencoded,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.badinput]
 
 PERSONAL = personal_fields()
 APPLICATION = {

@@ -17,7 +17,7 @@ from .fuzz import (
     urlencoded,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.badinput]
 
 ADMIN = "/admin/"
 LISTS = [

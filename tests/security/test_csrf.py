@@ -18,7 +18,7 @@ from apps.summaries.models import ReturnSummary
 
 from .fuzz import languages, post, rolled_back, rows, speak, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.badinput]
 
 WRITES = (
     Application,
