@@ -1,4 +1,8 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from apps.applications import services
 from apps.applications.models import AdmissionResult
@@ -6,6 +10,26 @@ from apps.attachments.models import AttachmentKind
 from tests.builders import COMPLETE, checked, office_admin
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
+
+# Hypothesis (tests/security/): 200 examples per form, no per-example deadline (a request
+# may take a while on a busy machine). Examples share a function-scoped client and
+# database on purpose: each example resets what it changed (tests/security/fuzz.py
+# `rolled_back`), hence the suppressed health check. CI derandomizes, so that a failure
+# reproduces from the same examples; elsewhere the seed of a failure is printed.
+hypothesis_settings.register_profile(
+    "portal",
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    print_blob=True,
+)
+portal = hypothesis_settings.get_profile("portal")
+hypothesis_settings.register_profile("portal-ci", parent=portal, derandomize=True)
+# HYPOTHESIS_PROFILE=portal-quick while writing a test: a tenth of the examples.
+hypothesis_settings.register_profile("portal-quick", parent=portal, max_examples=20)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "portal-ci" if os.environ.get("CI") else "portal")
+)
 
 
 def pytest_report_header(config):
@@ -26,6 +50,12 @@ def _fast_and_isolated(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media"},
         },
     }
+
+
+@pytest.fixture
+def media(tmp_path):
+    """The media directory the default storage writes to (see _fast_and_isolated)."""
+    return tmp_path / "media"
 
 
 @pytest.fixture

@@ -1,17 +1,30 @@
 """Sample files for upload tests: real PDFs and images, and the bad ones students send.
 
-Copied from tests/attachments/test_upload_validation.py so that view tests can share
-them; that module may import from here later instead of keeping its own copies.
+`BAD_UPLOADS` is the one corpus of bad files that every upload field is tested with
+(tests/security/test_upload_corpus.py); `BAD_IMPORT_FILES` adds what only a result file
+(CSV/XLSX, imported in admin) can get wrong.
 """
 
+import functools
 import io
+import os
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 
 import pypdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
+
+
+def stored_files(media):
+    """Every file under the media directory (the `media` fixture), relative to it."""
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), media)
+        for folder, _dirs, names in os.walk(media)
+        for name in names
+    )
 
 
 def pdf_bytes(pages=1, padding=0):
@@ -136,3 +149,187 @@ def png_with_corrupt_pixels_bytes():
         + png_chunk(b"IDAT", b"not zlib data at all")
         + png_chunk(b"IEND", b"")
     )
+
+
+def docx_bomb_bytes():
+    """A .docx whose one part unpacks to 201 MB of zeros (200 KB on disk)."""
+    return _zip_bomb("word/document.xml")
+
+
+def xlsx_bomb_bytes():
+    """An .xlsx whose shared strings unpack to 201 MB (a reader would parse them all)."""
+    return _zip_bomb("xl/sharedStrings.xml")
+
+
+@functools.cache
+def _zip_bomb(name):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open(name, "w", force_zip64=True) as target:
+            chunk = bytes(1024 * 1024)
+            for _ in range(201):
+                target.write(chunk)
+    return out.getvalue()
+
+
+def many_entries_zip_bytes(count=2001):
+    """A .docx-looking zip of more parts than any document has."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        for n in range(count):
+            archive.writestr(f"word/media/{n}.bin", b"")
+    return out.getvalue()
+
+
+def pdf_with_html_bytes():
+    """A PDF header, then a web page: a polyglot that is no readable PDF."""
+    return b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n%%EOF"
+
+
+def jpeg_with_zip_bytes():
+    """A real JPEG with a zip appended (a 'GIFAR'-style polyglot): readable as an image,
+    stored under a generated name and served as an attachment, never run."""
+    return image_bytes("JPEG") + zip_bytes()
+
+
+@dataclass(frozen=True)
+class BadUpload:
+    """A bad file and what the upload check says about it, by the formats a field takes.
+
+    `code` is the refusal for the form's slots and the score proof (PDF/JPG/PNG);
+    `summary_code` for the summary attachment (PDF/DOCX), when it differs. `cap` lowers
+    ATTACHMENT_MAX_BYTES for the case."""
+
+    id: str
+    build: object
+    name: str
+    code: str
+    summary_code: str = ""
+    cap: int = 0
+
+    def data(self):
+        return self.build()
+
+    def code_for(self, accept):
+        return self.summary_code if "docx" in accept and self.summary_code else self.code
+
+
+MB = 1024 * 1024
+
+BAD_UPLOADS = [
+    BadUpload("zip-renamed-pdf", zip_bytes, "成绩单.pdf", "bad_type", "bad_docx"),
+    BadUpload(
+        "html-behind-png-signature",
+        html_behind_png_signature_bytes,
+        "照片.png",
+        "bad_image",
+        "bad_type",
+    ),
+    BadUpload("zero-bytes", lambda: b"", "成绩单.pdf", "empty"),
+    BadUpload(
+        "one-byte-over-the-cap", lambda: sized(pdf_bytes, MB + 1), "成绩单.pdf", "too_large", cap=MB
+    ),
+    BadUpload(
+        "bomb-png-49-megapixels",
+        lambda: bomb_png_bytes(7_000, 7_000),
+        "bomb.png",
+        "image_too_large",
+        "bad_type",
+    ),
+    BadUpload(
+        "bomb-png-400-megapixels",
+        lambda: bomb_png_bytes(20_000, 20_000),
+        "bomb.png",
+        "image_too_large",
+        "bad_type",
+    ),
+    BadUpload("unparseable-pdf", lambda: b"%PDF-1.7\n garbage", "成绩单.pdf", "bad_pdf"),
+    BadUpload("truncated-pdf", lambda: pdf_bytes()[:200], "成绩单.pdf", "bad_pdf"),
+    BadUpload("pdf-without-pages", lambda: pdf_bytes(pages=0), "成绩单.pdf", "bad_pdf"),
+    BadUpload("pdf-with-html", pdf_with_html_bytes, "成绩单.pdf", "bad_pdf"),
+    BadUpload("password-pdf", lambda: encrypted_pdf_bytes("secret"), "成绩单.pdf", "encrypted_pdf"),
+    BadUpload(
+        "truncated-png", lambda: image_bytes("PNG")[:60], "照片.png", "bad_image", "bad_type"
+    ),
+    BadUpload(
+        "truncated-jpeg", lambda: image_bytes("JPEG")[:200], "照片.jpg", "bad_image", "bad_type"
+    ),
+    BadUpload(
+        "png-with-corrupt-pixels",
+        png_with_corrupt_pixels_bytes,
+        "照片.png",
+        "bad_image",
+        "bad_type",
+    ),
+    BadUpload("gif", lambda: b"GIF89a" + bytes(20), "照片.png", "bad_type"),
+    BadUpload(
+        "html", lambda: b"<!doctype html><script>alert(1)</script>", "成绩单.pdf", "bad_type"
+    ),
+    BadUpload("pdf-magic-not-at-start", lambda: b" %PDF-1.7\n", "成绩单.pdf", "bad_type"),
+    BadUpload("exe-renamed-pdf", lambda: b"MZ\x90\x00" + bytes(60), "成绩单.pdf", "bad_type"),
+    BadUpload("legacy-doc", ole2_bytes, "总结.doc", "bad_type"),
+    BadUpload("macro-word", lambda: docx_bytes(DOCM_MAIN), "总结.docx", "bad_type", "docx_macros"),
+    BadUpload("docx-bomb", docx_bomb_bytes, "总结.docx", "bad_type", "bad_docx"),
+    BadUpload("docx-of-2001-parts", many_entries_zip_bytes, "总结.docx", "bad_type", "bad_docx"),
+]
+
+
+def csv_bytes(lines, encoding="utf-8", errors="strict"):
+    return "\r\n".join(",".join(line) for line in lines).encode(encoding, errors) + b"\r\n"
+
+
+RESULT_HEADER = ["学号", "项目编号", "录取结果"]
+
+
+@dataclass(frozen=True)
+class BadImport:
+    """A result file the admin import must refuse as a whole, and (part of) what it says."""
+
+    id: str
+    build: object
+    message: str
+
+
+BAD_IMPORT_FILES = [
+    BadImport("empty", lambda: b"", "文件是空的。"),
+    BadImport("blank-lines", lambda: b"\r\n  \r\n,,\r\n", "文件是空的。"),
+    BadImport(
+        "binary-junk", lambda: bytes(range(256)) * 16, "只能上传 CSV 或 Excel（.xlsx）文件。"
+    ),
+    BadImport(
+        "nul-after-4-kb",
+        lambda: csv_bytes([RESULT_HEADER, *[["2023000000001", "1", "录取"]] * 300, ["a\0b"]]),
+        "只能上传 CSV 或 Excel（.xlsx）文件。",
+    ),
+    BadImport(
+        "utf-16",
+        lambda: csv_bytes([RESULT_HEADER], encoding="utf-16"),
+        "只能上传 CSV 或 Excel（.xlsx）文件。",
+    ),
+    BadImport("neither-utf8-nor-gbk", lambda: b"\xff\xfe\xfd\xff", "无法识别文件编码"),
+    BadImport(
+        "shift-jis",  # decodes as GBK, into nonsense
+        lambda: csv_bytes([RESULT_HEADER], encoding="shift_jis", errors="replace"),
+        "表头不正确",
+    ),
+    BadImport("xls-renamed-xlsx", ole2_bytes, "旧版 Excel（.xls）"),
+    BadImport("xlsx-bomb", xlsx_bomb_bytes, "解压后过大"),
+    BadImport("truncated-xlsx", lambda: b"PK\x03\x04" + bytes(100), "无法读取该 Excel 文件"),
+    BadImport("docx-renamed-xlsx", docx_bytes, "无法读取该 Excel 文件"),
+    BadImport("header-only", lambda: csv_bytes([RESULT_HEADER]), "文件只有表头"),
+    BadImport(
+        "5001-rows",
+        lambda: csv_bytes([RESULT_HEADER, *[["2023000000001", "1", "录取"]] * 5001]),
+        "文件行数过多（超过 5000 行）",
+    ),
+    BadImport(
+        "unclosed-quote",
+        lambda: csv_bytes([RESULT_HEADER, ['"2023000000001', "1", "录取"]]),
+        "CSV 文件格式有误",
+    ),
+    BadImport("wrong-header", lambda: csv_bytes([["name", "result"], ["a", "b"]]), "表头不正确"),
+    BadImport("over-2-mb", lambda: csv_bytes([RESULT_HEADER]) + b"x" * (2 * MB), "文件太大"),
+]

@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.applications.admin_tracks import CheckedSelectionAdminMixin
+
 from .models import LoginLockout, StudentProfile
 
 
 @admin.register(StudentProfile)
-class StudentProfileAdmin(admin.ModelAdmin):
+class StudentProfileAdmin(CheckedSelectionAdminMixin, admin.ModelAdmin):
     list_display = ["student_id", "name", "school", "major", "degree_level", "enrollment_year"]
     list_filter = ["degree_level", "school"]
     search_fields = ["user__username", "name", "name_en"]
@@ -23,7 +25,7 @@ class StudentProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginLockout)
-class LoginLockoutAdmin(admin.ModelAdmin):
+class LoginLockoutAdmin(CheckedSelectionAdminMixin, admin.ModelAdmin):
     """Failed sign-ins per 学号 and address; 解锁 deletes the record (django-axes' reset).
 
     Read-only pages; unlocking takes the change permission, which the office groups have.

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import KeepUnsentFieldsMixin
+
 from .models import PERSONAL_FIELDS, StudentProfile
 
 
@@ -35,8 +37,9 @@ class PortalLoginForm(AuthenticationForm):
         return super().get_invalid_login_error()
 
 
-class ProfileForm(forms.ModelForm):
-    """The student's own details; what the directory supplied is shown but locked."""
+class ProfileForm(KeepUnsentFieldsMixin, forms.ModelForm):
+    """The student's own details; what the directory supplied is shown but locked. A
+    field the client did not send is left as saved."""
 
     class Meta:
         model = StudentProfile
@@ -52,3 +55,6 @@ class ProfileForm(forms.ModelForm):
         }
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self):
+        return self.keep_unsent(super().clean())

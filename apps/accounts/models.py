@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.validators import plain_text
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("男")
@@ -25,11 +27,13 @@ phone_validator = RegexValidator(
 class PersonalDetails(models.Model):
     """Personal and academic details: kept on the profile, copied onto each application."""
 
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
-    name_en = models.CharField(_("英文/拼音姓名"), max_length=100, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[plain_text])
+    name_en = models.CharField(
+        _("英文/拼音姓名"), max_length=100, blank=True, validators=[plain_text]
+    )
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, blank=True)
-    school = models.CharField(_("学院"), max_length=100, blank=True)
-    major = models.CharField(_("专业"), max_length=100, blank=True)
+    school = models.CharField(_("学院"), max_length=100, blank=True, validators=[plain_text])
+    major = models.CharField(_("专业"), max_length=100, blank=True, validators=[plain_text])
     degree_level = models.CharField(
         _("学历层次"), max_length=20, choices=DegreeLevel.choices, blank=True
     )

@@ -22,7 +22,9 @@ class LoginView(auth_views.LoginView):
 @login_required
 def profile(request):
     profile, _created = StudentProfile.objects.get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
+    # An empty POST is still a submission (`request.POST or None` would show the page
+    # again without a word).
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("个人信息已保存。"))

@@ -9,6 +9,7 @@ from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.display import file_link
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
+from apps.core.validators import ascii_number
 from apps.programs.models import Program, Region
 from apps.summaries.models import ReturnSummary
 
@@ -58,10 +59,8 @@ class ProgramFilter(admin.SimpleListFilter):
         return [(str(p.pk), p.title) for p in programs.only("pk", "title")]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(program_id=int(value))
-        return queryset
+        number = ascii_number(self.value() or "")
+        return queryset if number is None else queryset.filter(program_id=number)
 
 
 class StatusFilter(admin.SimpleListFilter):

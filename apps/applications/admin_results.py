@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.validators import ascii_number
 from apps.programs.models import Program, Region
 
 from . import exports, results, services, statistics
@@ -150,9 +151,9 @@ class AdmissionResultsAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         if self.has_admission_permission(request):
-            pk = unquote(object_id)
+            pk = ascii_number(unquote(object_id))
             approved = self._visible(request).filter(status=Status.APPROVED)
-            if pk.isdigit() and approved.filter(pk=pk).exists():
+            if pk is not None and approved.filter(pk=pk).exists():
                 extra_context["admission_result_url"] = self.url_for("admission_result", pk)
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -237,7 +238,7 @@ class AdmissionResultsAdminMixin:
             self._visible(request).select_related("student", "program"), pk=unquote(object_id)
         )
         change_url = self.url_for("change", application.pk)
-        form = AdmissionResultForm(request.POST or None)
+        form = AdmissionResultForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.set_admission_result(
@@ -402,8 +403,7 @@ class AdmissionResultsAdminMixin:
         region = request.GET.get("region") or regions[0]
         if region not in regions:
             raise PermissionDenied
-        year = request.GET.get("year", "")
-        year = int(year) if year.isdigit() else None
+        year = ascii_number(request.GET.get("year", ""), max_digits=4)
         data = statistics.track_statistics(region, year)
         context = {
             **self.admin_site.each_context(request),

@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from apps.core.validators import multiline_text
+
 from . import services
 from .models import Status
 
@@ -34,6 +36,7 @@ class ReviewCommentForm(forms.Form):
         label=gettext_lazy("审核意见"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         required=False,
+        validators=[multiline_text],
         help_text=gettext_lazy("学生会在申请详情页和通知邮件中看到这条意见。"),
     )
 
@@ -155,7 +158,9 @@ class ReviewAdminMixin:
             messages.success(
                 request,
                 _("%(decision)s：已处理 %(count)s 份申请（%(names)s）。")
-                % {"decision": label, "count": len(done), "names": "；".join(done)},
+                % {"decision": label, "count": len(done), "names": _("；").join(done)},
             )
         for message in refused:
             messages.error(request, _("未处理：%(reason)s") % {"reason": message})
+        if not (done or refused):  # e.g. a forged selection of another track's applications
+            messages.warning(request, _("没有可以审核的申请。"))

@@ -8,7 +8,9 @@ scope, instead of Django's redirect to the index), and the object permissions
 track: 403).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,29 @@ def regions_of(request):
     return staff_regions(request.user)
 
 
-class TrackScopedAdminMixin:
+class CheckedSelectionAdminMixin:
+    """An action runs only on a selection of well-formed ids.
+
+    Django filters the queryset with whatever ids the POST names, so a forged "1.5" or a
+    number beyond the column's range fails deep in the action (a server error). They are
+    refused here with a message instead, and nothing runs."""
+
+    def response_action(self, request, queryset):
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                pk.run_validators(pk.to_python(value))
+        except ValidationError:
+            self.message_user(
+                request,
+                _("所选记录无效，未执行任何操作。请刷新页面后重新选择。"),
+                messages.ERROR,
+            )
+            return None
+        return super().response_action(request, queryset)
+
+
+class TrackScopedAdminMixin(CheckedSelectionAdminMixin):
     """Subclasses say how to scope a queryset (`scope`) and which track an object is on
     (`region_of`)."""
 

@@ -6,6 +6,7 @@ import reads (`results.py`), so an exported file can be filled in and imported b
 
 import csv
 import io
+import re
 import zipfile
 from collections import Counter
 from pathlib import PurePath
@@ -102,7 +103,22 @@ def _row(application, timestamp, labels, to_be_added):
 def _rows(queryset, timestamp):
     labels, to_be_added = _choice_labels(), _("待补录")
     for application in export_queryset(queryset).iterator(chunk_size=CHUNK):
-        yield _row(application, timestamp, labels, to_be_added)
+        yield [_inert(value) for value in _row(application, timestamp, labels, to_be_added)]
+
+
+# A cell a spreadsheet would run as a formula (=, +, -, @; tab and CR before them).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _inert(value):
+    """Text a student typed, made safe to open: a leading formula character is quoted
+    (CSV injection), and control characters, which an XLSX cannot hold, are dropped.
+    The form refuses both today; rows saved before that may still hold them."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 class _Echo:

@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_variables
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import DOCUMENTS, check_upload
+from apps.core.forms import KeepUnsentFieldsMixin
 
 from .models import Application, score_range_error
 from .services import FORM_SLOTS
@@ -17,7 +18,7 @@ PASSPORT_FIELDS = ["has_passport", "passport_number", "passport_expiry"]
 LANGUAGE_FIELDS = ["language_test", "language_score"]
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(KeepUnsentFieldsMixin, forms.ModelForm):
     """报名信息: nothing is required here, so that 保存 keeps an incomplete draft.
 
     What 提交 needs is checked by `Application.submission_problems`; this form only
@@ -69,16 +70,8 @@ class ApplicationForm(forms.ModelForm):
 
     @sensitive_variables("data", "typed")
     def clean(self):
-        data = super().clean()
-        # A field the client did not send keeps its saved value (an old tab or a script
-        # posting a few fields): the rules below and the model's checks see the whole row.
-        for name in self.Meta.fields:
-            if (
-                name in data
-                and not self.fields[name].disabled
-                and self.add_prefix(name) not in self.data
-            ):
-                data[name] = getattr(self.instance, name)
+        # The rules below and the model's checks see the whole row, unsent fields as saved.
+        data = self.keep_unsent(super().clean())
         if "language_score" in data and "language_test" in data:
             error = score_range_error(data["language_test"], data["language_score"])
             if error:

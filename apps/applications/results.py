@@ -12,6 +12,7 @@ accepts, all or nothing.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from apps.core.validators import ascii_number
 
 from .models import AdmissionResult, Application, Status, staff_regions
 
@@ -52,6 +55,9 @@ RESULT_WORDS = {
 MAX_COLUMNS = 50
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
+# 5,000 rows of a result list unpack to a few MB: far more is a zip bomb.
+XLSX_MAX_ENTRIES = 1000
+XLSX_MAX_UNPACKED = 50 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -122,16 +128,36 @@ def parse_upload(upload):
         raise ImportFileError(
             _("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再上传。")
         )
-    elif b"\x00" in data[:4096]:
+    elif b"\x00" in data:
+        # Binary, or text with a NUL byte, which PostgreSQL cannot store or compare.
         raise ImportFileError(_("只能上传 CSV 或 Excel（.xlsx）文件。"))
     else:
         table = _csv_rows(data)
     return _rows_from_table(table)
 
 
+def _check_xlsx_archive(data):
+    """An .xlsx is a zip: refuse one that would unpack into far more than a result list
+    (a zip bomb) before openpyxl parses it, shared strings and all, into memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except Exception as error:  # BadZipFile, truncated central directory...
+        raise ImportFileError(_unreadable_xlsx()) from error
+    if len(entries) > XLSX_MAX_ENTRIES or sum(e.file_size for e in entries) > XLSX_MAX_UNPACKED:
+        raise ImportFileError(
+            _("该 Excel 文件解压后过大，不像录取结果名单；请另存为 CSV 后再上传。")
+        )
+
+
+def _unreadable_xlsx():
+    return _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
+
+
 def _xlsx_rows(data):
     import openpyxl
 
+    _check_xlsx_archive(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -141,9 +167,7 @@ def _xlsx_rows(data):
             table.append([_cell_text(v) for v in values])
         workbook.close()
     except Exception as error:  # a damaged or foreign zip fails in many ways inside openpyxl
-        raise ImportFileError(
-            _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
-        ) from error
+        raise ImportFileError(_unreadable_xlsx()) from error
     return table
 
 
@@ -177,6 +201,9 @@ def _csv_rows(data):
 
 
 def _rows_from_table(table):
+    if any("\x00" in value for values in table for value in values):
+        # An escaped NUL in a workbook cell: PostgreSQL cannot compare text holding one.
+        raise ImportFileError(_("文件中含有空字符（NUL），无法读取，请检查文件内容。"))
     table = [(number, values) for number, values in enumerate(table, 1) if any(values)]
     if not table:
         raise ImportFileError(_("文件是空的。"))
@@ -199,7 +226,7 @@ def _rows_from_table(table):
             )
             % {
                 "line": header_line,
-                "missing": "、".join(missing),
+                "missing": _("、").join(missing),
                 "student_id": HEADER_STUDENT_ID,
                 "program_id": HEADER_PROGRAM_ID,
                 "program": HEADER_PROGRAM,
@@ -353,14 +380,14 @@ def _judge(row, known, by_student, regions, seen):
         return error(_("学号为空。"))
     if not row.program_id and not row.program_title:
         return error(_("项目编号和项目均为空，请至少填写一项。"))
-    if row.program_id and not row.program_id.isdigit():
+    if row.program_id and ascii_number(row.program_id) is None:
         return error(_("项目编号「%(value)s」应为数字。") % {"value": row.program_id})
     if row.student_id not in known:
         return error(_("系统中没有学号为 %(id)s 的学生。") % {"id": row.student_id})
 
     candidates = by_student.get(row.student_id, [])
     if row.program_id:
-        matches = [a for a in candidates if a.program_id == int(row.program_id)]
+        matches = [a for a in candidates if a.program_id == ascii_number(row.program_id)]
         if matches and row.program_title and matches[0].program.title != row.program_title:
             return error(
                 _("项目编号 %(id)s 对应的项目是「%(actual)s」，与所填的「%(given)s」不一致。")

@@ -4,10 +4,12 @@ from collections import Counter
 
 from django.conf import settings
 
+from apps.core.validators import ascii_number
+
 
 def posted_ids(values):
     """Primary keys from form values; anything else (², 10**30, "x") is ignored."""
-    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 9]
+    return [n for n in (ascii_number(v, max_digits=9) for v in values) if n is not None]
 
 
 def room_per_slot(application, slots, removing=()):

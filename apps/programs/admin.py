@@ -127,16 +127,20 @@ class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
             if not self.in_track(request, program):
                 continue
             copy, made = duplicate_for_next_term(program=program)
-            (created if made else existing).append(f"{copy.title}（{copy.term}）")
+            (created if made else existing).append(
+                _("%(title)s（%(term)s）") % {"title": copy.title, "term": copy.term}
+            )
         if created:
             messages.success(
                 request,
                 _("已复制 %(count)s 个项目到下一学期，副本未发布，请核对后发布：%(names)s")
-                % {"count": len(created), "names": "；".join(created)},
+                % {"count": len(created), "names": _("；").join(created)},
             )
         if existing:
             messages.warning(
                 request,
                 _("以下项目的下一学期副本已经存在，未重复复制：%(names)s")
-                % {"names": "；".join(existing)},
+                % {"names": _("；").join(existing)},
             )
+        if not (created or existing):  # e.g. a forged selection of another track's programs
+            messages.warning(request, _("没有可以复制的项目。"))

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.validators import multiline_text, plain_text
+
 
 class Region(models.TextChoices):
     """The two tracks: same flow, different office and a few different words."""
@@ -99,20 +101,20 @@ class ProgramQuerySet(models.QuerySet):
 
 class Program(models.Model):
     region = models.CharField(_("项目类别"), max_length=20, choices=Region.choices, db_index=True)
-    title = models.CharField(_("项目标题"), max_length=200)
-    partner = models.CharField(_("合作院校"), max_length=200)
-    country = models.CharField(_("国家/地区"), max_length=100)
-    description = models.TextField(_("项目介绍"), blank=True)
+    title = models.CharField(_("项目标题"), max_length=200, validators=[plain_text])
+    partner = models.CharField(_("合作院校"), max_length=200, validators=[plain_text])
+    country = models.CharField(_("国家/地区"), max_length=100, validators=[plain_text])
+    description = models.TextField(_("项目介绍"), blank=True, validators=[multiline_text])
     quota = models.PositiveSmallIntegerField(_("名额"), null=True, blank=True)
-    eligibility = models.TextField(_("申请条件"), blank=True)
-    language_requirement = models.TextField(_("语言要求"), blank=True)
-    term = models.CharField(_("交流学期"), max_length=100, blank=True)
-    duration = models.CharField(_("交流期限"), max_length=100, blank=True)
+    eligibility = models.TextField(_("申请条件"), blank=True, validators=[multiline_text])
+    language_requirement = models.TextField(_("语言要求"), blank=True, validators=[multiline_text])
+    term = models.CharField(_("交流学期"), max_length=100, blank=True, validators=[plain_text])
+    duration = models.CharField(_("交流期限"), max_length=100, blank=True, validators=[plain_text])
     start_date = models.DateField(_("项目开始日期"))
     end_date = models.DateField(_("项目结束日期"))
     opens_at = models.DateTimeField(_("报名开始时间"))
     closes_at = models.DateTimeField(_("报名截止时间"))
-    contact = models.CharField(_("联系方式"), max_length=200, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True, validators=[plain_text])
     is_published = models.BooleanField(_("已发布"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

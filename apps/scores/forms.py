@@ -22,6 +22,7 @@ class ScoreSupplementForm(forms.Form):
     proof = forms.FileField(
         label=_("成绩证明（可选）"),
         required=False,
+        allow_empty_file=True,  # check_upload says so in the words of every upload field
         help_text=_("成绩单或网页截图，PDF、JPG 或 PNG。"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}

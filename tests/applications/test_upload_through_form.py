@@ -4,7 +4,6 @@ The validator itself is unit-tested in tests/attachments/test_upload_validation.
 the same bad files go through the real multipart parser, form, view, service and storage.
 """
 
-import os
 from urllib.parse import quote, unquote
 
 import pytest
@@ -18,44 +17,14 @@ from apps.applications.models import Application, Status
 from apps.attachments.models import Attachment, AttachmentKind
 from tests.builders import attach
 from tests.factories import ProgramFactory, StudentProfileFactory
-from tests.samples import (
-    bomb_png_bytes,
-    html_behind_png_signature_bytes,
-    image_bytes,
-    pdf_bytes,
-    sized,
-    zip_bytes,
-)
+from tests.samples import image_bytes, pdf_bytes, stored_files, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
 PARTLY_SAVED = "其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。"
-CAP = 1024 * 1024  # ATTACHMENT_MAX_BYTES for the over-the-cap case: "1 MB" in the message
 
-# The validator's messages (apps/attachments/validators.py).
+# The validator's message for a file of another type (apps/attachments/validators.py).
 WRONG_TYPE = "只能上传 PDF、JPG 或 PNG 文件（按文件内容识别）。"
-BAD_IMAGE = "图片文件已损坏或无法打开，请重新导出后上传。"
-EMPTY = "文件是空的，请重新选择。"
-TOO_LARGE = "文件超过 1 MB 的大小上限，请压缩后再上传。"  # with ATTACHMENT_MAX_BYTES = CAP
-TOO_MANY_PIXELS = "图片尺寸过大，请缩小后再上传。"
-BAD_PDF = "PDF 文件已损坏或无法读取，请重新导出后上传。"
-
-# builder, name sent, message, lowered ATTACHMENT_MAX_BYTES or None
-BAD_FILES = [
-    pytest.param(zip_bytes, "成绩单.pdf", WRONG_TYPE, None, id="zip-renamed-pdf"),
-    pytest.param(
-        html_behind_png_signature_bytes, "照片.png", BAD_IMAGE, None, id="html-png-header"
-    ),
-    pytest.param(lambda: b"", "成绩单.pdf", EMPTY, None, id="zero-bytes"),
-    pytest.param(
-        lambda: sized(pdf_bytes, CAP + 1), "成绩单.pdf", TOO_LARGE, CAP, id="one-byte-over-the-cap"
-    ),
-    # 49 megapixels in a few KB: refused from the header, before any pixel is decoded.
-    pytest.param(
-        lambda: bomb_png_bytes(7_000, 7_000), "bomb.png", TOO_MANY_PIXELS, None, id="bomb-png"
-    ),
-    pytest.param(lambda: b"%PDF-1.7\n garbage", "成绩单.pdf", BAD_PDF, None, id="unparseable-pdf"),
-]
 
 
 @pytest.fixture
@@ -63,21 +32,6 @@ def draft(student):
     application, created = services.start_application(program=ProgramFactory(), student=student)
     assert created
     return application
-
-
-@pytest.fixture
-def media(tmp_path):
-    """The media directory conftest points the default storage at."""
-    return tmp_path / "media"
-
-
-def stored_files(media):
-    """Every file under the media directory, as paths relative to it."""
-    return sorted(
-        os.path.relpath(os.path.join(folder, name), media)
-        for folder, _dirs, names in os.walk(media)
-        for name in names
-    )
 
 
 def edit_url(application):
@@ -119,21 +73,7 @@ def assert_form_shown_with_error(response, kind, message):
     assert f'<div class="invalid-feedback d-block">{message}</div>' in html
 
 
-# --- Bad files -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("build, name, reason, cap", BAD_FILES)
-def test_a_bad_file_is_refused_next_to_its_slot_and_nothing_is_stored(
-    student_client, draft, media, settings, build, name, reason, cap
-):
-    if cap:
-        settings.ATTACHMENT_MAX_BYTES = cap
-
-    response = save(student_client, draft, transcript=sample(build(), name))
-
-    assert_form_shown_with_error(response, "transcript", refused(name, reason))
-    assert not Attachment.objects.exists()
-    assert stored_files(media) == []
+# --- Bad files (the whole corpus, in every upload field: tests/security/test_upload_corpus.py)
 
 
 @pytest.mark.parametrize("kind", ["enrollment", "language"])
