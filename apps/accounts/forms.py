@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,10 @@ class PortalLoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("学号")
+        # AuthenticationForm sets max_length after the field is built, which adds no
+        # validator: an over-long name would reach the backends and the lockout's records.
+        max_length = self.fields["username"].max_length
+        self.fields["username"].validators.append(MaxLengthValidator(max_length))
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
         self.fields["password"].label = _("统一身份认证密码")
         self.helper = FormHelper()
