@@ -188,6 +188,9 @@ class ApplicationAdmin(
     def has_add_permission(self, request):
         return False  # applications are made by students
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a withdrawn or rejected application stays, with its history
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
         return super().changelist_view(request, extra_context)

@@ -86,6 +86,15 @@ class ApplicationPartAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
     def region_of(self, obj):
         return obj.application.program.region
 
+    # Files, scores and summaries come from the student through the services (with their
+    # rules and history); nobody adds one by hand or deletes one, the superuser included.
+    # Old files go only by the retention purge (`purge_attachments`).
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class ReadOnlyAdminMixin:
     """Evidence (history rows, audit entries): readable, never added, edited or deleted."""

@@ -28,9 +28,6 @@ class AttachmentAdmin(ApplicationPartAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
     @admin.display(description=_("文件"))
     def download(self, attachment):
         return file_link(attachment)

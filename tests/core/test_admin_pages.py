@@ -8,6 +8,8 @@ from apps.accounts.models import LoginLockout
 from apps.applications.models import Application, ApplicationEvent
 from apps.attachments.models import Attachment
 from apps.core.models import AuditEntry
+from apps.scores.models import ScoreSupplement
+from apps.summaries.models import ReturnSummary
 from tests.factories import ApplicationFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +42,10 @@ def test_changelist_and_add_page_open(admin_client, model):
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     add = admin_client.get(reverse("admin:{}_{}_add".format(*info)))
-    # History and audit rows are never added by hand; applications and files come from
-    # students; login lockouts from failed sign-ins.
+    # History and audit rows are never added by hand; applications, files, scores and
+    # summaries come from students; login lockouts from failed sign-ins.
     never_added = (ApplicationEvent, AuditEntry, Application, Attachment, LoginLockout)
+    never_added += (ScoreSupplement, ReturnSummary)
     assert add.status_code == (403 if model in never_added else 200)
 
 

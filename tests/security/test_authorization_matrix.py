@@ -242,8 +242,9 @@ ADMIN_MODELS = {
         "200 403 200 403 200 302",
         "200 403 200 403 200 302",
     ),
-    # The track's own data. No delete permission for the offices; the superuser has
-    # Django's every permission (delete pages open for them).
+    # The track's own data. Programs: no delete permission for the offices; the superuser
+    # may delete one. Applications and their parts: made by students through the services,
+    # deleted by nobody (the retention purge removes old files).
     "programs/program": (
         "{program}",
         "200 200 404 404 404 302",
@@ -254,25 +255,25 @@ ADMIN_MODELS = {
         "{admitted}",
         "200 403 404 404 404 302",
         "200 403 200 403 200 302",
-        "200 403 200 200 200 302",
+        "200 403 200 403 200 302",
     ),
     "attachments/attachment": (
         "{attachment}",
         "200 403 404 404 404 302",
         "200 403 200 403 200 302",
-        "200 403 200 200 200 302",
+        "200 403 200 403 200 302",
     ),
     "scores/scoresupplement": (
         "{score}",
         "200 403 404 404 404 302",
         "200 403 200 403 200 302",
-        "200 200 200 200 200 302",
+        "200 403 200 403 200 302",
     ),
     "summaries/returnsummary": (
         "{summary}",
         "200 403 404 404 404 302",
         "200 403 200 403 200 302",
-        "200 200 200 200 200 302",
+        "200 403 200 403 200 302",
     ),
 }
 ADMIN_VIEWS = [
