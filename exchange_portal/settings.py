@@ -113,7 +113,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Local memory by default (per process); in production Redis, shared by every worker:
+# CACHE_URL=redis://127.0.0.1:6379/1 (or REDIS_URL), Django's own RedisCache backend.
+CACHES = {
+    "default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")
+}
 
 # --- Authentication: the university's LDAP first, local accounts second -----------
 
@@ -175,6 +179,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "programs:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Sessions are read from the cache (written through to the database, so a cache restart
+# signs nobody out): a signed-in page costs no session query.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
 # --- Internationalisation: Chinese first, English complete ----------------------
 

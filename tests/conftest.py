@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from apps.applications import services
 from apps.applications.models import AdmissionResult
@@ -19,6 +20,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local memory outlives a test (it is per process): no page cached by another test.
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

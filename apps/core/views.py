@@ -1,0 +1,14 @@
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """For the load balancer (and the benchmark's ceiling): the app answers, nothing more.
+
+    No database, cache or session access, so that it measures the server and the
+    middleware only, and stays up while a dependency is being restarted.
+    """
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
