@@ -165,7 +165,8 @@ if AUTH_LDAP_CA_CERT_FILE := env.str("AUTH_LDAP_CA_CERT_FILE", default=""):
 
 AUTHENTICATION_BACKENDS = [
     *(["apps.accounts.ldap.PortalLDAPBackend"] if AUTH_LDAP_SERVER_URI else []),
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, fetching the profile with the user (apps.accounts.backends).
+    "apps.accounts.backends.PortalModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

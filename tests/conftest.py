@@ -135,7 +135,7 @@ def ldap_settings(settings, slapd):
     settings.AUTH_LDAP_PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP
     settings.AUTHENTICATION_BACKENDS = [
         "apps.accounts.ldap.PortalLDAPBackend",
-        "django.contrib.auth.backends.ModelBackend",
+        "apps.accounts.backends.PortalModelBackend",
     ]
     return settings
 
