@@ -180,3 +180,28 @@ def test_the_school_filter_lists_each_school_once(clerk_client):
     schools = page.text[page.text.index('data-filter-title="学院"') :]
     schools = schools[: schools.index("</details>")]
     assert schools.count("计算机学院") == 1 and schools.count("法学院") == 1
+
+
+def test_cached_rows_show_a_review_or_a_program_edit_at_once(clerk_client, clerk):
+    from apps.applications import services
+
+    program = ProgramFactory(title="原项目名")
+    [application] = submitted(1, program=program)
+
+    def rows():
+        return clerk_client.get(URL).text.split('id="result_list"')[1].split("</table>")[0]
+
+    assert "原项目名" in rows() and "待审核" in rows()
+    services.approve_application(application=application, actor=clerk)
+    assert "审核通过" in rows() and "待审核" not in rows()
+    program.title = "新项目名"
+    program.save()
+    assert "新项目名" in rows() and "原项目名" not in rows()
+
+
+def test_cached_rows_keep_each_query_string_in_their_links(clerk_client):
+    submitted(2)
+    plain = clerk_client.get(URL).text
+    filtered = clerk_client.get(URL, {"status": "submitted"}).text
+    assert "_changelist_filters=status%3Dsubmitted" in filtered
+    assert "_changelist_filters" not in plain.split('id="result_list"')[1]
