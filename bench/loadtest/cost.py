@@ -9,11 +9,16 @@ Uses the benchmark's database and settings (DEBUG off, its Redis cache), warm ca
 """
 
 import argparse
+import functools
 import os
 import sys
 import time
 
 from . import server
+
+
+def _post(client, url, data):
+    return client.post(url, data)
 
 
 def main(argv=None):
@@ -27,10 +32,13 @@ def main(argv=None):
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
     from django.test import Client
 
     from apps.core.scale import CLERKS
+    from apps.programs.models import Program
 
+    from .client import FormFields
     from .scenarios import _students
 
     student = _students(1)[0]
@@ -39,6 +47,13 @@ def main(argv=None):
     draft = mine.filter(status="draft").first()
     program = printable.program
     clerk = get_user_model().objects.get(username=next(iter(CLERKS)))
+    # The office's list for a program with a full page of applications.
+    busy = (
+        Program.objects.in_region(CLERKS[clerk.username])
+        .annotate(n=Count("applications"))
+        .order_by("-n")
+        .first()
+    )
     pages = [
         ("healthz (anonymous)", None, "/healthz/"),
         ("healthz (signed in)", student, "/healthz/"),
@@ -49,19 +64,28 @@ def main(argv=None):
         ("details", student, f"/applications/{printable.pk}/"),
         ("edit (GET)", student, f"/applications/{draft.pk}/edit/"),
         ("pdf_cached", student, f"/applications/{printable.pk}/form.pdf"),
-        ("admin_list", clerk, f"/admin/applications/application/?program={program.pk}"),
+        ("admin_list", clerk, f"/admin/applications/application/?program={busy.pk}"),
+        ("save_draft (POST)", student, f"/applications/{draft.pk}/edit/"),
     ]
     print(f"{'page':22} {'status':>6} {'cpu ms':>8} {'wall ms':>8}")
     for name, user, url in pages:
         client = Client()
         if user:
             client.force_login(user)
+        request = client.get
+        if "POST" in name:
+            fields = FormFields("application-form")
+            fields.feed(client.get(url).content.decode())
+            data = dict(fields.fields) | {"action": "save"}
+
+            request = functools.partial(_post, client, data=data)
+
         for _ in range(5):
-            client.get(url)
-        response = client.get(url)
+            request(url)
+        response = request(url)
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(args.repeat):
-            client.get(url)
+            request(url)
         cpu = (time.process_time() - cpu) / args.repeat * 1000
         wall = (time.perf_counter() - wall) / args.repeat * 1000
         print(

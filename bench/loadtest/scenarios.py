@@ -101,6 +101,7 @@ def build(config, students=32):
         pages["save_draft"].append(
             Req(f"/applications/{draft.pk}/edit/", cookie, "POST", body, expect=302)
         )
+    # Each clerk works through the lists of a few programs (8), as while reviewing.
     pages["admin_list"] = []
     for region, session in clerk_sessions.items():
         busy = (
@@ -108,7 +109,7 @@ def build(config, students=32):
             .filter(applications__status=Status.SUBMITTED)
             .values_list("pk", flat=True)
             .distinct()
-            .order_by("pk")[:50]
+            .order_by("pk")[:8]
         )
         pages["admin_list"] += [
             Req(f"/admin/applications/application/?program={pk}", session.cookie_header)
