@@ -229,6 +229,8 @@ def reset(media_root):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+            # Inside a transaction, deferred foreign-key checks must run before TRUNCATE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     else:
         for model in ordered:
