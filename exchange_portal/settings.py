@@ -138,7 +138,11 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 
 # --- Cache ----------------------------------------------------------------------
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Local memory by default (per process); in production Redis, shared by every worker:
+# CACHE_URL=redis://127.0.0.1:6379/1 (or REDIS_URL), Django's own RedisCache backend.
+CACHES = {
+    "default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")
+}
 
 # --- Authentication: the university's LDAP first, local accounts second -----------
 
@@ -188,7 +192,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before the directory is asked.
     "axes.backends.AxesStandaloneBackend",
     *(["apps.accounts.ldap.PortalLDAPBackend"] if AUTH_LDAP_SERVER_URI else []),
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, fetching the profile with the user (apps.accounts.backends).
+    "apps.accounts.backends.PortalModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,6 +207,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "programs:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Sessions are read from the cache (written through to the database, so a cache restart
+# signs nobody out): a signed-in page costs no session query.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
 # --- Internationalisation: Chinese first, English complete ----------------------
 
@@ -263,6 +271,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rs
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health probe may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 # The portal has its own host name: its subdomains (if any) are the portal's too.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)

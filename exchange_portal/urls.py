@@ -11,6 +11,7 @@ admin.site.index_title = _("出国（境）事务管理")
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
+    path("", include("apps.core.urls")),
     path("", include("apps.programs.urls")),
     path("", include("apps.applications.urls")),
     path("", include("apps.scores.urls")),

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   poppler-utils                         # pdftotext/pdftoppm to read PDFs back
   chromium                              # end-to-end tests (never `playwright install`)
   gettext                               # compilemessages
+  wrk                                   # the load generator of bench/run and bench/soak
 )
 
 missing=()

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -43,6 +44,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local memory outlives a test (it is per process): no page cached by another test.
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -163,7 +166,7 @@ def ldap_settings(settings, slapd):
     settings.AUTHENTICATION_BACKENDS = [
         "axes.backends.AxesStandaloneBackend",
         "apps.accounts.ldap.PortalLDAPBackend",
-        "django.contrib.auth.backends.ModelBackend",
+        "apps.accounts.backends.PortalModelBackend",
     ]
     return settings
 

@@ -4,8 +4,9 @@ import ldap
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_auth_ldap.backend import LDAPBackend, ldap_error
+from django_auth_ldap.backend import LDAPBackend, _LDAPUser, ldap_error
 
+from .backends import user_with_profile
 from .models import DegreeLevel, StudentProfile
 
 _DEGREE_HINTS = [
@@ -74,6 +75,13 @@ def sync_profile(user, attrs):
 
 class PortalLDAPBackend(LDAPBackend):
     """django-auth-ldap, plus the student profile filled at every sign-in."""
+
+    def get_user(self, user_id):
+        # As LDAPBackend.get_user, with the profile the page header shows joined.
+        user = user_with_profile(user_id)
+        if user is not None:
+            _LDAPUser(self, user=user)  # sets user.ldap_user
+        return user
 
     def authenticate_ldap_user(self, ldap_user, password):
         user = super().authenticate_ldap_user(ldap_user, password)

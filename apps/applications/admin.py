@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -10,6 +12,7 @@ from apps.attachments.display import file_link
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.validators import ascii_number
+from apps.programs import catalog_cache
 from apps.programs.models import Program, Region
 from apps.summaries.models import ReturnSummary
 
@@ -47,20 +50,88 @@ class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class ProgramFilter(admin.SimpleListFilter):
-    """The programs of the clerk's tracks only (not every program in the database)."""
+    """The programs of the clerk's tracks only, as one drop-down list.
+
+    A track holds thousands of programs over the years: a link per program (Django's
+    default) made the list page long and slow (a query string built per program). The
+    options are rendered once per catalog version and tracks (see catalog_cache: any
+    program saved makes a new version) and the page shows them in a <select>.
+    """
 
     title = _("项目")
     parameter_name = "program"
+    template = "admin/applications/program_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        self.regions = sorted(Region.values if request.user.is_superuser else regions_of(request))
+        self.query = request.GET
+        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
-        programs = Program.objects.order_by("region", "-opens_at")
-        if not request.user.is_superuser:
-            programs = programs.filter(region__in=regions_of(request))
-        return [(str(p.pk), p.title) for p in programs.only("pk", "title")]
+        # has_output() needs a non-empty list; the options themselves are options_html.
+        return [("", "")] if self.regions else []
+
+    def options_html(self):
+        def render():
+            programs = Program.objects.filter(region__in=self.regions).order_by(
+                "region", "-opens_at", "pk"
+            )
+            return format_html_join(
+                "", '<option value="{}">{}</option>', programs.values_list("pk", "title")
+            )
+
+        html = catalog_cache.cached_fragment("admin-program-options", self.regions, render)
+        # Mark the chosen program (a plain string search: values are digits only).
+        number = ascii_number(self.value() or "")
+        if number is not None:
+            html = html.replace(f'value="{number}">', f'value="{number}" selected>', 1)
+        return mark_safe(html)  # built by format_html_join above
+
+    def other_parameters(self):
+        """The rest of the list's query (other filters, search), kept when choosing."""
+        return [
+            (key, value)
+            for key, values in self.query.lists()
+            if key not in (self.parameter_name, "p")
+            for value in values
+        ]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("全部"),
+        }
 
     def queryset(self, request, queryset):
         number = ascii_number(self.value() or "")
         return queryset if number is None else queryset.filter(program_id=number)
+
+
+class SchoolFilter(admin.AllValuesFieldListFilter):
+    """学院: the distinct schools of 150,000 applications are read once every few minutes,
+    not on every page view (a new school shows up in the list within SECONDS)."""
+
+    SECONDS = 300
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self._regions = sorted(Region.values if request.user.is_superuser else regions_of(request))
+        super().__init__(field, request, params, model, model_admin, field_path)
+
+    def choices(self, changelist):
+        key = f"admin-application-schools:{','.join(self._regions)}"
+        values = cache.get(key)
+        if values is None:
+            values = list(
+                Application.objects.filter(program__region__in=self._regions)
+                .exclude(school="")
+                .order_by("school")
+                .values_list("school", flat=True)
+                .distinct()
+            )
+            cache.set(key, values, self.SECONDS)
+        self.lookup_choices = values
+        return super().choices(changelist)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -142,7 +213,7 @@ class ApplicationAdmin(
         StatusFilter,
         "admission_result",
         RegionFilter,
-        "school",
+        ("school", SchoolFilter),
         "degree_level",
     ]
     search_fields = ["student__username", "name", "program__title"]

@@ -7,9 +7,12 @@ The CJK font comes from Debian (fonts-noto-cjk); `portal.W001` warns at start-up
 libharfbuzz-subset0 is missing, which makes every render about 50 times slower.
 """
 
+import ctypes
 import functools
+import gc
 import logging
 import re
+import threading
 from pathlib import Path
 from urllib.request import url2pathname
 
@@ -17,7 +20,9 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.core.signals import request_finished
 from django.db.models import Prefetch, prefetch_related_objects
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -94,9 +99,39 @@ def render_pdf(application, verify_url):
         "applications/pdf/application_form.html", _context(application, verify_url)
     )
     stylesheet_dir = Path(finders.find(STYLESHEET)).parent
-    return HTML(
+    pdf = HTML(
         string=html, base_url=stylesheet_dir.as_uri() + "/", url_fetcher=static_only_fetcher()
     ).write_pdf()
+    _garbage.left = True
+    return pdf
+
+
+# A render leaves ~100-300 MB of reference cycles (WeasyPrint's boxes and fonts) that
+# Python frees only at a later full collection, and glibc keeps freed memory unless told:
+# a web worker would grow to several hundred MB. After the response is sent (not while
+# the student waits), the first request that rendered collects and hands memory back.
+_garbage = threading.local()
+
+
+@receiver(request_finished, dispatch_uid="pdf-release-render-memory")
+def release_render_memory(**kwargs):
+    if getattr(_garbage, "left", False):
+        _garbage.left = False
+        gc.collect()
+        _malloc_trim()
+
+
+@functools.cache
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to hand back explicitly
+        return None
+
+
+def _malloc_trim():
+    if trim := _libc_malloc_trim():
+        trim(0)
 
 
 def verify_url(request, application):

@@ -11,6 +11,7 @@ from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -191,8 +192,12 @@ def replace_files(application, slots, new_files, remove_ids, stored):
         for attachment in application.attachments.filter(pk__in=remove_ids, kind__in=slots):
             attachment.delete()
 
+    if not new_files:
+        return
     limit = settings.ATTACHMENT_MAX_FILES_PER_SLOT
-    counts = {kind: application.attachments.filter(kind=kind).count() for kind in slots}
+    # One grouped count for every slot (a plain 保存 without uploads counts nothing).
+    rows = application.attachments.filter(kind__in=slots).values("kind").annotate(n=Count("pk"))
+    counts = dict.fromkeys(slots, 0) | {row["kind"]: row["n"] for row in rows.order_by()}
     for kind, uploaded, checked in new_files:
         if counts[kind] >= limit:
             raise ApplicationError(

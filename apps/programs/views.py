@@ -3,10 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from apps.applications.models import Application, Notice
 
+from . import catalog_cache
 from .forms import CatalogFilterForm
 from .models import TRACK_WORDS, Program, Region
 
@@ -31,8 +34,23 @@ def home(request):
 @login_required
 def program_list(request, region):
     region = _region_or_404(region)
-    now = timezone.now()
     form = CatalogFilterForm(request.GET or None)
+    # The list (search form, table, pages) is the same for every student: cached until a
+    # program changes or a window opens or closes (see catalog_cache).
+    # The whole query string is in the key: the fragment's links carry it along.
+    query = sorted(request.GET.lists())
+    results = catalog_cache.cached_fragment(
+        "list", [region, query], lambda: _render_results(request, region, form)
+    )
+    return render(
+        request,
+        "programs/program_list.html",
+        {"region": region, "words": TRACK_WORDS[region], "results": mark_safe(results)},
+    )
+
+
+def _render_results(request, region, form):
+    now = timezone.now()
     programs = Program.objects.published().in_region(region)
     if form.is_valid():
         programs = programs.search(form.cleaned_data["q"])
@@ -41,16 +59,8 @@ def program_list(request, region):
     page = Paginator(programs.catalog_order(now), settings.PROGRAMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request,
-        "programs/program_list.html",
-        {
-            "region": region,
-            "words": TRACK_WORDS[region],
-            "form": form,
-            "page": page,
-        },
-    )
+    context = {"region": region, "form": form, "page": page}
+    return render_to_string("programs/includes/catalog_results.html", context, request)
 
 
 @login_required

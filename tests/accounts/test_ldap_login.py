@@ -186,7 +186,7 @@ class TestSignInWithDirectoryPassword:
         user = signed_in_user(client)
         assert user.pk == staff.pk
         assert client.session[auth.BACKEND_SESSION_KEY] == (
-            "django.contrib.auth.backends.ModelBackend"
+            "apps.accounts.backends.PortalModelBackend"
         )
 
 

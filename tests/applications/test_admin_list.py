@@ -150,3 +150,58 @@ def test_a_superuser_corrects_personal_data_but_never_the_status(client, superus
     assert response.status_code == 302, response.context["adminform"].form.errors
     application.refresh_from_db()
     assert (application.name, application.status) == ("正确名", Status.SUBMITTED)
+
+
+def test_the_program_filter_is_one_drop_down_that_keeps_the_other_filters(clerk_client):
+    """A track holds thousands of programs: one <option> each, not one link each."""
+    chosen = ProgramFactory(title="选中的项目")
+    ProgramFactory.create_batch(30)
+    page = clerk_client.get(URL, {"program": chosen.pk, "status": "submitted", "q": "张"})
+    filter_html = page.text[page.text.index('data-filter-title="项目"') :]
+    filter_html = filter_html[: filter_html.index("</details>")]
+    assert filter_html.count("<option") == 32  # 全部 and 31 programs
+    assert f'value="{chosen.pk}" selected>选中的项目' in filter_html
+    assert '<input type="hidden" name="status" value="submitted">' in filter_html
+    assert '<input type="hidden" name="q" value="张">' in filter_html
+    assert "?program=" not in filter_html
+
+
+def test_a_new_program_is_in_the_filter_at_once(clerk_client):
+    ProgramFactory(title="旧项目")
+    assert "旧项目" in clerk_client.get(URL).text
+    ProgramFactory(title="新项目")
+    assert "新项目" in clerk_client.get(URL).text
+
+
+def test_the_school_filter_lists_each_school_once(clerk_client):
+    submitted(3, school="计算机学院")
+    submitted(2, school="法学院")
+    page = clerk_client.get(URL)
+    schools = page.text[page.text.index('data-filter-title="学院"') :]
+    schools = schools[: schools.index("</details>")]
+    assert schools.count("计算机学院") == 1 and schools.count("法学院") == 1
+
+
+def test_cached_rows_show_a_review_or_a_program_edit_at_once(clerk_client, clerk):
+    from apps.applications import services
+
+    program = ProgramFactory(title="原项目名")
+    [application] = submitted(1, program=program)
+
+    def rows():
+        return clerk_client.get(URL).text.split('id="result_list"')[1].split("</table>")[0]
+
+    assert "原项目名" in rows() and "待审核" in rows()
+    services.approve_application(application=application, actor=clerk)
+    assert "审核通过" in rows() and "待审核" not in rows()
+    program.title = "新项目名"
+    program.save()
+    assert "新项目名" in rows() and "原项目名" not in rows()
+
+
+def test_cached_rows_keep_each_query_string_in_their_links(clerk_client):
+    submitted(2)
+    plain = clerk_client.get(URL).text
+    filtered = clerk_client.get(URL, {"status": "submitted"}).text
+    assert "_changelist_filters=status%3Dsubmitted" in filtered
+    assert "_changelist_filters" not in plain.split('id="result_list"')[1]

@@ -262,3 +262,19 @@ def test_in_english_the_form_and_its_file_name_are_english(client, student, subm
     text = text_of(read(response))
     assert "(International): application form" in text
     assert "Page 1 of" in text
+
+
+def test_a_render_leaves_no_layout_garbage_in_the_worker(client, student, submitted):
+    """WeasyPrint's layout is a graph of cycles that Python frees late: a web worker that
+    rendered a few forms would otherwise hold hundreds of MB (see pdf.release_render_memory)."""
+    import gc
+
+    client.force_login(student)
+    gc.disable()  # only the portal's own collection may free the render's cycles
+    try:
+        assert client.get(pdf_url(submitted)).status_code == 200
+        modules = ("weasyprint.layout", "weasyprint.formatting_structure")
+        layout = [o for o in gc.get_objects() if str(type(o).__module__).startswith(modules)]
+    finally:
+        gc.enable()
+    assert layout == []

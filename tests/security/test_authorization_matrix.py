@@ -98,6 +98,11 @@ CASES = {
         ("GET", "/accounts/profile/my-data/", "login 200 200 200 200 200"),
     ],
     "i18n/setlang/": [("POST", "/i18n/setlang/", "302 302 302 302 302 302")],
+    # For the load balancer: up or not, the same for everyone; it only reads.
+    "healthz/": [
+        ("GET", "/healthz/", "200 200 200 200 200 200"),
+        ("POST", "/healthz/", "405 405 405 405 405 405"),
+    ],
     # --- Admin: the site ----------------------------------------------------------------
     "admin/": [("GET", "/admin/", "admin-login admin-login admin-login 200 200 200")],
     "admin/login/": [("GET", "/admin/login/", "200 200 200 302 302 302")],

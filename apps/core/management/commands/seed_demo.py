@@ -19,6 +19,7 @@ from apps.applications import services
 from apps.applications.models import AdmissionResult, LanguageTest
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
+from apps.programs import catalog_cache
 from apps.programs.models import OFFICE_GROUPS, Program, Region
 
 DEFAULT_PASSWORD = "demo-pass-2026"
@@ -305,6 +306,7 @@ class Command(BaseCommand):
         Program.objects.filter(pk=program.pk).update(
             opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=370)
         )
+        catalog_cache.bump_version()  # update() sends no signal
 
     @staticmethod
     def _user(User, username, password, **flags):

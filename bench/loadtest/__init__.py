@@ -1,0 +1,1 @@
+"""The machinery shared by bench/run and bench/soak: server, virtual users, wrk."""

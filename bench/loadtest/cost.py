@@ -1,0 +1,100 @@
+"""bench/cost: CPU time per request of each benchmarked page, in-process.
+
+A figure that a busy machine barely disturbs (CPU time of this process, not wall time),
+for comparing a change before and after when the load benchmark is too noisy:
+
+    bench/cost [--repeat 200]
+
+Uses the benchmark's database and settings (DEBUG off, its Redis cache), warm caches.
+"""
+
+import argparse
+import functools
+import os
+import sys
+import time
+
+from . import server
+
+
+def _post(client, url, data):
+    return client.post(url, data)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=200)
+    args = p.parse_args(argv)
+    config = server.BenchConfig()
+    os.environ.update(config.env())
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+
+    from apps.core.scale import CLERKS
+    from apps.programs.models import Program
+
+    from .client import FormFields
+    from .scenarios import _students
+
+    student = _students(1)[0]
+    mine = student.applications.order_by("pk")
+    printable = mine.filter(status__in=["submitted", "approved", "rejected"]).first()
+    draft = mine.filter(status="draft").first()
+    program = printable.program
+    clerk = get_user_model().objects.get(username=next(iter(CLERKS)))
+    # The office's list for a program with a full page of applications.
+    busy = (
+        Program.objects.in_region(CLERKS[clerk.username])
+        .annotate(n=Count("applications"))
+        .order_by("-n")
+        .first()
+    )
+    pages = [
+        ("healthz (anonymous)", None, "/healthz/"),
+        ("healthz (signed in)", student, "/healthz/"),
+        ("catalog", student, "/programs/international/?page=2"),
+        ("catalog_search", student, "/programs/international/?q=%E4%B8%9C%E4%BA%AC"),
+        ("program", student, f"/programs/{program.region}/{program.pk}/"),
+        ("mylist", student, "/applications/"),
+        ("details", student, f"/applications/{printable.pk}/"),
+        ("edit (GET)", student, f"/applications/{draft.pk}/edit/"),
+        ("pdf_cached", student, f"/applications/{printable.pk}/form.pdf"),
+        ("admin_list", clerk, f"/admin/applications/application/?program={busy.pk}"),
+        ("save_draft (POST)", student, f"/applications/{draft.pk}/edit/"),
+    ]
+    print(f"{'page':22} {'status':>6} {'cpu ms':>8} {'wall ms':>8}")
+    for name, user, url in pages:
+        client = Client()
+        if user:
+            client.force_login(user)
+        request = client.get
+        if "POST" in name:
+            fields = FormFields("application-form")
+            fields.feed(client.get(url).content.decode())
+            data = dict(fields.fields) | {"action": "save"}
+
+            request = functools.partial(_post, client, data=data)
+
+        for _ in range(5):
+            request(url)
+        response = request(url)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(args.repeat):
+            request(url)
+        cpu = (time.process_time() - cpu) / args.repeat * 1000
+        wall = (time.perf_counter() - wall) / args.repeat * 1000
+        print(
+            f"{name:22} {response.status_code:6} {cpu:8.2f} {wall:8.2f}",
+            flush=True,
+        )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

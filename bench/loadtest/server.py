@@ -1,0 +1,196 @@
+"""The portal under test: its database, seed data, static files and gunicorn.
+
+The portal runs as it does in production (DEBUG off, whitenoise, Redis cache, sessions
+in the cache, cached templates) from deploy/gunicorn.conf.py, against its own database.
+"""
+
+import base64
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+@dataclass
+class BenchConfig:
+    database_url: str = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/exchange_portal_bench"
+    )
+    cache_url: str = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
+    var: Path = Path(os.environ.get("BENCH_VAR", ROOT / "var" / "bench"))
+    port: int = int(os.environ.get("BENCH_PORT", "8765"))
+    workers: int = int(os.environ.get("BENCH_WORKERS", os.cpu_count() * 2))
+    students: int = 60_000
+    programs: int = 3_000
+    applications: int = 150_000
+    password: str = "scale-pass-2026"
+    extra_env: dict = field(default_factory=dict)
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self):
+        """The production-like environment of gunicorn (and of the set-up commands)."""
+        self.var.mkdir(parents=True, exist_ok=True)
+        key_file = self.var / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+        # The seeded passports are encrypted with this key: one per bench database.
+        fernet_file = self.var / "field_encryption_key"
+        if not fernet_file.exists():
+            fernet_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        env = dict(os.environ)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "exchange_portal.settings",
+                "DEBUG": "0",
+                "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or key_file.read_text(),
+                "FIELD_ENCRYPTION_KEYS": fernet_file.read_text(),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                # Plain HTTP on loopback, no TLS proxy in front: production's HTTPS
+                # redirect and secure-only cookies would stop the load clients.
+                "SECURE_SSL_REDIRECT": "0",
+                "SESSION_COOKIE_SECURE": "0",
+                "CSRF_COOKIE_SECURE": "0",
+                "DATABASE_URL": self.database_url,
+                "CACHE_URL": self.cache_url,
+                "MEDIA_ROOT": str(self.var / "media"),
+                "STATIC_ROOT": str(self.var / "static"),
+                "LOG_LEVEL": "WARNING",
+                "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "WEB_CONCURRENCY": str(self.workers),
+                "GUNICORN_MAX_REQUESTS": "0",
+                "GUNICORN_LOG_LEVEL": "warning",
+                "AUTH_LDAP_SERVER_URI": "",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def manage(config, *args, check=True):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=config.env(), check=check, text=True
+    )
+
+
+def ensure_database(config):
+    """Create the database if it is missing, migrate it, seed it if it is not seeded."""
+    url = urllib.parse.urlparse(config.database_url)
+    name = url.path.lstrip("/")
+    admin_url = url._replace(path="/postgres").geturl()
+    import psycopg2
+
+    with psycopg2.connect(admin_url) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                log(f"creating database {name}")
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    log("migrating")
+    manage(config, "migrate", "--verbosity", "0")
+    log("seeding (skipped when already seeded at these sizes)")
+    env_debug = {**config.extra_env}
+    config.extra_env = {**env_debug, "DEBUG": "1"}  # seed_scale refuses DEBUG off
+    try:
+        manage(
+            config,
+            "seed_scale",
+            f"--students={config.students}",
+            f"--programs={config.programs}",
+            f"--applications={config.applications}",
+            f"--password={config.password}",
+        )
+    finally:
+        config.extra_env = env_debug
+    log("collectstatic")
+    manage(config, "collectstatic", "--noinput", "--verbosity", "0")
+
+
+def flush_cache(config):
+    """Start from a cold cache (the bench's own Redis database only)."""
+    if config.cache_url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(config.cache_url).flushdb()
+
+
+class Gunicorn:
+    """gunicorn with deploy/gunicorn.conf.py, started and stopped by the benchmark."""
+
+    def __init__(self, config):
+        self.config = config
+        self.process = None
+
+    def __enter__(self):
+        log(f"starting gunicorn ({self.config.workers} workers) on {self.config.base_url}")
+        self.process = subprocess.Popen(
+            [
+                str(Path(PYTHON).with_name("gunicorn")),
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "exchange_portal.wsgi",
+            ],
+            cwd=ROOT,
+            env=self.config.env(),
+            start_new_session=True,
+        )
+        self._wait_ready()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def _wait_ready(self):
+        import http.client
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn exited while starting")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.config.port, timeout=2)
+                conn.request("GET", "/healthz/")
+                if conn.getresponse().status == 200 and len(self.worker_pids()) >= 1:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer /healthz/ within 60 s")
+
+    def worker_pids(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def worker_rss_mb(self):
+        """{pid: resident memory in MB} of every worker."""
+        rss = {}
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss[pid] = int(line.split()[1]) / 1024
+        return rss

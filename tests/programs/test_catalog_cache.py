@@ -1,0 +1,109 @@
+"""The catalog's cached pages: always what the database and the clock say, never a student's
+own data (the list is the same for everyone; the header around it is not cached)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.programs import catalog_cache
+from apps.programs.models import Program
+from tests.factories import ProgramFactory, StudentProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("programs:list", args=["international"])
+
+
+def test_the_second_view_of_a_list_is_served_from_the_cache(
+    student_client, django_assert_num_queries
+):
+    ProgramFactory.create_batch(3)
+    student_client.get(LIST)
+    # the user with the header's profile only: no count, no page of programs
+    with django_assert_num_queries(1):
+        response = student_client.get(LIST)
+    assert response.text.count("/programs/international/") >= 3
+
+
+def test_an_edited_program_shows_at_once(student_client):
+    program = ProgramFactory(title="东京大学交换")
+    assert "东京大学交换" in student_client.get(LIST).text
+    program.title = "京都大学交换"
+    program.save()
+    page = student_client.get(LIST).text
+    assert "京都大学交换" in page and "东京大学交换" not in page
+
+
+def test_a_new_unpublished_or_deleted_program_shows_at_once(student_client):
+    first = ProgramFactory(title="第一个项目")
+    student_client.get(LIST)
+    ProgramFactory(title="第二个项目")
+    assert "第二个项目" in student_client.get(LIST).text
+    first.is_published = False
+    first.save()
+    assert "第一个项目" not in student_client.get(LIST).text
+    Program.objects.filter(title="第二个项目").delete()
+    assert "暂无交流项目" in student_client.get(LIST).text
+
+
+def test_a_window_that_opens_or_closes_changes_the_cached_page_on_time(student_client):
+    now = timezone.now()
+    ProgramFactory(
+        title="马上开始报名", opens_at=now + timedelta(minutes=5), closes_at=now + timedelta(days=9)
+    )
+    with time_machine.travel(now, tick=False):
+        assert "window-upcoming" in student_client.get(LIST).text
+    with time_machine.travel(now + timedelta(minutes=4), tick=False):
+        assert "window-upcoming" in student_client.get(LIST).text
+    with time_machine.travel(now + timedelta(minutes=5, seconds=1), tick=False):
+        page = student_client.get(LIST).text
+    assert "window-open" in page and "window-upcoming" not in page
+
+
+def test_the_window_edge_bounds_how_long_a_page_is_kept():
+    now = timezone.now()
+    ProgramFactory(opens_at=now - timedelta(days=1), closes_at=now + timedelta(seconds=90))
+    assert 0 < catalog_cache.seconds_valid(now) <= 90
+    assert catalog_cache.seconds_valid(now + timedelta(seconds=91)) <= catalog_cache.MAX_SECONDS
+
+
+def test_a_search_or_a_page_is_cached_apart(student_client, settings):
+    settings.PROGRAMS_PER_PAGE = 2
+    ProgramFactory(title="东京大学交换")
+    ProgramFactory.create_batch(3, title="其他项目")
+    assert "东京大学交换" in student_client.get(LIST, {"q": "东京"}).text
+    assert "东京大学交换" not in student_client.get(LIST, {"q": "首尔"}).text
+    assert "page=2" in student_client.get(LIST).text
+
+
+def test_the_language_is_part_of_the_key(student_client):
+    ProgramFactory()
+    assert "报名中" in student_client.get(LIST).text
+    student_client.cookies["django_language"] = "en"
+    assert "Open" in student_client.get(LIST).text
+
+
+def test_students_share_the_list_but_never_the_header():
+    ProgramFactory(title="共同项目")
+    pages = []
+    for name in ["甲同学", "乙同学"]:
+        client = Client()
+        client.force_login(StudentProfileFactory(name=name).user)
+        pages.append(client.get(LIST).text)
+    assert "共同项目" in pages[0] and "共同项目" in pages[1]
+    assert "甲同学" in pages[0] and "甲同学" not in pages[1]
+    assert "乙同学" in pages[1] and "乙同学" not in pages[0]
+
+
+def test_a_program_page_shows_an_edit_at_once(student_client):
+    program = ProgramFactory(description="第一版介绍")
+    url = program.get_absolute_url()
+    assert "第一版介绍" in student_client.get(url).text
+    program.description = "第二版介绍"
+    program.save()
+    page = student_client.get(url).text
+    assert "第二版介绍" in page and "第一版介绍" not in page
