@@ -90,6 +90,15 @@ class StudentProfile(PersonalDetails):
         return self.user.username
 
 
+def own_profile(user):
+    """The user's profile or None; no query when the sign-in loaded it already
+    (`apps.accounts.backends` joins it to every signed-in user)."""
+    try:
+        return user.profile
+    except StudentProfile.DoesNotExist:
+        return None
+
+
 class LoginLockout(AccessAttempt):
     """django-axes' failed-login record, shown to the office under the portal's own words."""
 

@@ -10,16 +10,19 @@ libharfbuzz-subset0 is missing, which makes every render about 50 times slower.
 import ctypes
 import functools
 import gc
+import hashlib
 import logging
 import re
 import threading
+from contextlib import suppress
 from pathlib import Path
 from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.signals import request_finished
 from django.db.models import Prefetch, prefetch_related_objects
 from django.dispatch import receiver
@@ -33,7 +36,7 @@ from .models import PRINTABLE_STATUSES, ApplicationEvent
 
 logger = logging.getLogger(__name__)
 
-CACHE_SECONDS = 30 * 24 * 3600
+CACHE_DIR = "pdf-cache"
 STYLESHEET = "pdf/application-form.css"
 
 
@@ -60,22 +63,49 @@ def pdf_filename(application):
     }
 
 
-def cache_key(application):
-    """A new key whenever the application or its program is saved: a supplemented score,
-    a review or a staff correction all bump `updated_at`, so a stale form is never served."""
+def cache_name(application):
+    """Where the rendered form is kept in file storage. A new name whenever the application
+    or its program is saved (a supplemented score, a review or a staff correction all move
+    `updated_at` on), so a stale form is never served."""
     versions = f"{application.updated_at.timestamp()}:{application.program.updated_at.timestamp()}"
-    return f"application-pdf:{application.pk}:{versions}:{translation.get_language()}"
+    digest = hashlib.sha256(f"{versions}:{translation.get_language()}".encode()).hexdigest()
+    return f"{CACHE_DIR}/{application.pk}/{digest[:32]}.pdf"
 
 
 def application_pdf(application, verify_url):
-    """The PDF bytes for `application` (printable), from the cache or freshly rendered."""
-    key = cache_key(application)
-    pdf = cache.get(key)
-    if pdf is None:
-        load_form_data(application)
-        pdf = render_pdf(application, verify_url)
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf
+    """The form of `application` (printable) as an open file: rendered once per version and
+    language, then kept in the default storage (the private media folder, or object
+    storage), so that every worker and node serves the same file without rendering it.
+    A storage that refuses the write (a full disk) costs a render per download, no error."""
+    name = cache_name(application)
+    try:
+        return default_storage.open(name)
+    except OSError:  # not rendered yet at this version
+        pass
+    load_form_data(application)
+    content = render_pdf(application, verify_url)
+    try:
+        stored = default_storage.save(name, ContentFile(content))
+    except OSError as error:
+        logger.warning("form %s not cached: %s", application.number, error.strerror or error)
+        return ContentFile(content)
+    if stored != name:  # another worker rendered the same version meanwhile
+        default_storage.delete(stored)
+    _forget_older_versions(application.pk, keep=name)
+    return default_storage.open(name)
+
+
+def _forget_older_versions(pk, keep):
+    """The renders of earlier versions of this application are never served again."""
+    folder = f"{CACHE_DIR}/{pk}"
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except OSError:
+        return
+    for file in files:
+        if f"{folder}/{file}" != keep:
+            with suppress(OSError):
+                default_storage.delete(f"{folder}/{file}")
 
 
 def _weasyprint_html():

@@ -143,12 +143,17 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
                 _("该申请已提交（%(status)s），不能再修改。")
                 % {"status": application.get_status_display()}
             )
-        for name, value in changes.items():
-            setattr(application, name, value)
-        application.save(update_fields=[*changes, "updated_at"])
-        failed = replace_files_keeping_the_rest(
-            application, FORM_SLOTS, new_files, remove_ids, stored
-        )
+        # Only what differs is written: a 保存 that changes nothing writes nothing.
+        changed = [name for name, value in changes.items() if getattr(application, name) != value]
+        for name in changed:
+            setattr(application, name, changes[name])
+        if changed:
+            application.save(update_fields=[*changed, "updated_at"])
+        failed = None
+        if new_files or remove_ids:
+            failed = replace_files_keeping_the_rest(
+                application, FORM_SLOTS, new_files, remove_ids, stored
+            )
     if failed:
         raise UploadNotStored(failed.name, then=_("其余内容已保存。"))
     return application

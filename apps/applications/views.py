@@ -2,15 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import StudentProfile
+from apps.accounts.models import own_profile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
@@ -89,7 +88,7 @@ def edit(request, pk):
             % {"status": application.get_status_display()},
         )
         return redirect("applications:detail", application.pk)
-    profile = StudentProfile.objects.filter(user=request.user).first()
+    profile = own_profile(request.user)
 
     if request.method != "POST":
         form = ApplicationForm(instance=application, profile=profile)
@@ -102,7 +101,8 @@ def edit(request, pk):
     attachments_form = AttachmentsForm(
         request.POST,
         request.FILES,
-        room=room_per_slot(application, services.FORM_SLOTS, remove_ids),
+        # Counted only when files come: a plain 保存 needs no count.
+        room=room_per_slot(application, services.FORM_SLOTS, remove_ids) if request.FILES else None,
     )
     form.is_valid()
     attachments_form.is_valid()
@@ -252,10 +252,12 @@ def download_pdf(request, pk):
     application = get_object_or_404(
         pdf.printable(Application.objects.visible_to(request.user)), pk=pk
     )
-    content = pdf.application_pdf(application, pdf.verify_url(request, application))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=pdf.pdf_filename(application)
+    # A file, not bytes: the server sends it straight from the file (sendfile).
+    response = FileResponse(
+        pdf.application_pdf(application, pdf.verify_url(request, application)),
+        as_attachment=True,
+        filename=pdf.pdf_filename(application),
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -21,9 +21,23 @@ def _post(client, url, data):
     return client.post(url, data)
 
 
+def _profile(request, url, repeat):
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        request(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=200)
+    p.add_argument("--profile", metavar="PAGE", help="print cProfile's top functions for this page")
     args = p.parse_args(argv)
     config = server.BenchConfig()
     os.environ.update(config.env())
@@ -83,6 +97,10 @@ def main(argv=None):
         for _ in range(5):
             request(url)
         response = request(url)
+        if args.profile:
+            if name.split(" ")[0] == args.profile:
+                _profile(request, url, args.repeat)
+            continue
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(args.repeat):
             request(url)

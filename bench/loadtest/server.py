@@ -94,14 +94,18 @@ def ensure_database(config):
     admin_url = url._replace(path="/postgres").geturl()
     import psycopg2
 
-    with psycopg2.connect(admin_url) as conn:
+    # Not `with conn:`: that wraps the statements in a transaction, and CREATE DATABASE
+    # refuses to run in one.
+    conn = psycopg2.connect(admin_url)
+    try:
         conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
                 log(f"creating database {name}")
                 cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    finally:
+        conn.close()
     log("migrating")
     manage(config, "migrate", "--verbosity", "0")
     log("seeding (skipped when already seeded at these sizes)")

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from apps.applications import pdf
 from apps.applications.models import Application, Status
+from apps.core.storage import PrivateFileSystemStorage
 from apps.programs.models import Region
 from tests.builders import clerk, passport
 from tests.factories import ProgramFactory, UserFactory
@@ -25,7 +26,7 @@ def pdf_url(application):
 def read(response):
     assert response.status_code == 200, response
     assert response["Content-Type"] == "application/pdf"
-    return PdfReader(io.BytesIO(response.content))
+    return PdfReader(io.BytesIO(response.getvalue()))
 
 
 def text_of(reader):
@@ -138,11 +139,38 @@ def test_a_repeated_download_is_served_from_the_cache(client, student, submitted
     monkeypatch.setattr(pdf, "render_pdf", lambda *a: renders.append(1) or real_render(*a))
     client.force_login(student)
 
-    first = client.get(pdf_url(submitted)).content
-    second = client.get(pdf_url(submitted)).content
+    first = client.get(pdf_url(submitted)).getvalue()
+    second = client.get(pdf_url(submitted)).getvalue()
 
     assert first == second
     assert len(renders) == 1
+
+
+def test_the_form_is_kept_in_file_storage_and_only_its_latest_version(
+    client, student, submitted, media
+):
+    client.force_login(student)
+    client.get(pdf_url(submitted)).getvalue()
+    submitted.major = "人工智能"
+    submitted.save()
+
+    client.get(pdf_url(submitted)).getvalue()
+
+    kept = list((media / pdf.CACHE_DIR / str(submitted.pk)).iterdir())
+    assert [p.name for p in kept] == [pdf.cache_name(submitted).rsplit("/", 1)[1]]
+    assert kept[0].read_bytes().startswith(b"%PDF-")
+
+
+def test_a_storage_that_refuses_the_write_still_serves_the_form(
+    client, student, submitted, monkeypatch
+):
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(PrivateFileSystemStorage, "save", disk_full)
+    client.force_login(student)
+
+    assert "张晓明" in text_of(read(client.get(pdf_url(submitted))))
 
 
 def test_a_staff_change_renders_the_form_again(client, student, submitted, monkeypatch):
@@ -272,7 +300,9 @@ def test_a_render_leaves_no_layout_garbage_in_the_worker(client, student, submit
     client.force_login(student)
     gc.disable()  # only the portal's own collection may free the render's cycles
     try:
-        assert client.get(pdf_url(submitted)).status_code == 200
+        response = client.get(pdf_url(submitted))
+        assert response.status_code == 200
+        response.getvalue()  # sent: the response is closed, as the server does
         modules = ("weasyprint.layout", "weasyprint.formatting_structure")
         layout = [o for o in gc.get_objects() if str(type(o).__module__).startswith(modules)]
     finally:

@@ -1,6 +1,7 @@
 """保存: an incomplete draft is kept, type errors are shown, nothing typed is lost."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from apps.accounts.models import StudentProfile
@@ -47,6 +48,21 @@ def test_save_keeps_an_incomplete_draft(student_client, make_draft):
     page = student_client.get(response.url).text
     assert "已保存" in page
     assert 'value="Zhang San"' in page, "编辑 reopens it exactly as left"
+
+
+def test_a_save_that_changes_nothing_writes_nothing(student_client, make_draft):
+    application = make_draft(complete=False)
+    data = {"action": "save", "name_en": "Zhang San", "phone": "13800000000"}
+    student_client.post(edit_url(application), data)
+    application.refresh_from_db()
+    audit_entries = LogEntry.objects.count()
+
+    response = student_client.post(edit_url(application), data)
+
+    assert response.status_code == 302
+    assert "已保存" in student_client.get(response.url).text, "the student is told all the same"
+    assert Application.objects.get(pk=application.pk).updated_at == application.updated_at
+    assert LogEntry.objects.count() == audit_entries
 
 
 def test_save_shows_type_errors_and_keeps_the_valid_fields(student_client, make_draft):

@@ -11,7 +11,7 @@ from django.views.debug import ExceptionReporter
 
 from apps.applications import services
 from apps.programs.models import Region
-from tests.builders import clerk, passport
+from tests.builders import clerk, passport, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,8 @@ def test_an_error_report_never_shows_the_posted_passport(
     settings.DEBUG = False
     settings.ADMINS = [("Ops", "ops@example.edu")]
     application = make_draft(complete=False)
-    # The disk fails after the row was written, with the number in the service's locals.
+    # The disk fails (storing the upload) after the row was written, with the number in
+    # the service's locals.
     monkeypatch.setattr(services, "replace_files", disk_full)
     reports = []
 
@@ -77,7 +78,12 @@ def test_an_error_report_never_shows_the_posted_passport(
     try:
         response = student_client.post(
             reverse("applications:edit", args=[application.pk]),
-            {"action": "save", **passport(), "passport_expiry": "2031-01-01"},
+            {
+                "action": "save",
+                **passport(),
+                "passport_expiry": "2031-01-01",
+                "transcript": pdf_upload(),
+            },
         )
     finally:
         got_request_exception.disconnect(capture)
