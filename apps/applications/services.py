@@ -147,7 +147,7 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
         changed = [name for name, value in changes.items() if getattr(application, name) != value]
         for name in changed:
             setattr(application, name, changes[name])
-        if changed:
+        if changed or new_files or remove_ids:  # files change the application too
             application.save(update_fields=[*changed, "updated_at"])
         failed = None
         if new_files or remove_ids:

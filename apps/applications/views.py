@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from apps.summaries.models import ReturnSummary
 
 from . import pdf, services
 from .forms import ApplicationForm, AttachmentsForm, VerifyForm
-from .models import Application, ApplicationEvent, Notice
+from .models import Application, Notice
 
 
 def _own_application(request, pk):
@@ -171,32 +171,36 @@ def application_list(request):
     return render(request, "applications/list.html", {"applications": applications})
 
 
+def _detail_version(application, summary):
+    moments = [application.updated_at, summary.updated_at if summary else None]
+    return ":".join(str(moment.timestamp()) for moment in moments if moment)
+
+
 @login_required
 def detail(request, pk):
-    """详情: what was submitted, the files, the history, and what the student may do now."""
-    queryset = (
-        Application.objects.for_student(request.user)
-        .select_related("program")
-        .prefetch_related(
-            "attachments",
-            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
-        )
-    )
+    """详情: what was submitted, the files, the history, and what the student may do now.
+
+    What was submitted and the history are cached per version of the application (its
+    `updated_at`, moved on by every save, status change, score, result and file change)
+    and of the summary: the files and events below are only read when that part is
+    rendered anew."""
+    queryset = Application.objects.for_student(request.user).select_related("program")
     application = get_object_or_404(queryset, pk=pk)
-    attachments = list(application.attachments.all())
+    summary = None
+    if application.can_write_summary:
+        summary = ReturnSummary.objects.filter(application=application).first()
     return render(
         request,
         "applications/detail.html",
         {
             "application": application,
             "program": application.program,
-            "events": list(application.events.all()),
+            "events": application.events.select_related("actor").order_by("-created_at", "-pk"),
+            "version": _detail_version(application, summary),
             "return_comment": application.return_comment(),
             "rejection_comment": application.rejection_comment(),
-            "summary": ReturnSummary.objects.filter(application=application).first()
-            if application.can_write_summary
-            else None,
-            "summary_files": [a for a in attachments if a.kind == AttachmentKind.SUMMARY],
+            "summary": summary,
+            "summary_files": application.attachments.filter(kind=AttachmentKind.SUMMARY),
         },
     )
 

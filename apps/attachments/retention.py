@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from apps.applications.models import add_months
+from apps.applications.models import Application, add_months
 
 from .models import Attachment
 
@@ -59,6 +59,10 @@ def purge_attachments(*, cutoff, dry_run=False):
             attachment.file = ""
             attachment.purged_at = timezone.now()
             attachment.save(update_fields=["file", "purged_at"])
+            # The application's pages (and their cached parts) now show the file as removed.
+            Application.objects.filter(pk=attachment.application_id).update(
+                updated_at=attachment.purged_at
+            )
             if name:
                 transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
         purged.append(candidate)

@@ -7,7 +7,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.applications import services
 from apps.applications.models import Application, ApplicationEvent, Status
+from apps.attachments.models import AttachmentKind
+from tests.builders import checked, office_admin, pdf_upload
 from tests.factories import ProgramFactory, StudentProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +193,46 @@ def test_a_blank_score_reads_not_filled_on_a_draft_and_to_be_added_once_submitte
     assert score_row(make_draft(complete=False)) == "未填写"
     assert score_row(make_submitted()) == "待补录"
     assert score_row(make_draft(language_test="ielts", language_score=Decimal("7.0"))) == "7"
+
+
+# --- 详情's cached parts follow every change ------------------------------------------
+
+
+def test_the_details_show_a_review_made_after_they_were_seen(student_client, make_submitted):
+    application = make_submitted()
+    assert "待审核" in student_client.get(detail_url(application)).text
+
+    services.return_application(
+        application=application, actor=office_admin(), comment="请补充英文成绩单"
+    )
+
+    page = student_client.get(detail_url(application)).text
+    assert "请补充英文成绩单" in page
+    assert page.count("退回修改") >= 2, "the badge and the history both say it"
+
+
+def test_the_details_show_a_file_added_by_a_save_that_changed_nothing_else(
+    student_client, student, make_draft
+):
+    application = make_draft(complete=False)
+    student_client.get(detail_url(application))
+
+    services.save_draft(
+        application=application,
+        user=student,
+        changes={},
+        new_files=[checked(AttachmentKind.TRANSCRIPT, pdf_upload("新成绩单.pdf"))],
+    )
+
+    assert "新成绩单.pdf" in student_client.get(detail_url(application)).text
+
+
+def test_the_details_are_cached_per_language(student_client, make_submitted):
+    application = make_submitted()
+    assert "待审核" in student_client.get(detail_url(application)).text
+
+    student_client.cookies["django_language"] = "en"
+    page = student_client.get(detail_url(application)).text
+
+    assert "Submitted" in page or "Pending" in page
+    assert "未填写" not in page and "状态记录" not in page
