@@ -67,7 +67,13 @@ def _render_results(request, region, form):
 def program_detail(request, region, pk):
     region = _region_or_404(region)
     program = get_object_or_404(Program.objects.published(), pk=pk, region=region)
-    mine = Application.objects.for_student(request.user).filter(program=program).first()
+    # The page shows the application's status and links to it: nothing else is read.
+    mine = (
+        Application.objects.for_student(request.user)
+        .filter(program=program)
+        .only("pk", "status")
+        .first()
+    )
     return render(
         request,
         "programs/program_detail.html",

@@ -7,6 +7,7 @@ in the cache, cached templates) from deploy/gunicorn.conf.py, against its own da
 import base64
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -127,7 +128,9 @@ def ensure_database(config):
 
 
 def flush_cache(config):
-    """Start from a cold cache (the bench's own Redis database only)."""
+    """Start from a cold cache (the bench's own Redis database only), and with no printed
+    form rendered yet (they are kept in file storage), so the first downloads are renders."""
+    shutil.rmtree(config.var / "media" / "pdf-cache", ignore_errors=True)
     if config.cache_url.startswith("redis"):
         import redis
 
