@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -66,7 +66,12 @@ def _render_results(request, region, form):
 @login_required
 def program_detail(request, region, pk):
     region = _region_or_404(region)
-    program = get_object_or_404(Program.objects.published(), pk=pk, region=region)
+    # The row comes from the catalog cache (any program saved makes a new version).
+    program = catalog_cache.cached_fragment(
+        "program-row", [pk], lambda: Program.objects.filter(pk=pk).first()
+    )
+    if program is None or not program.is_published or program.region != region:
+        raise Http404
     # The page shows the application's status and links to it: nothing else is read.
     mine = (
         Application.objects.for_student(request.user)

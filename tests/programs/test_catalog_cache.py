@@ -107,3 +107,18 @@ def test_a_program_page_shows_an_edit_at_once(student_client):
     program.save()
     page = student_client.get(url).text
     assert "第二版介绍" in page and "第一版介绍" not in page
+
+
+def test_an_unpublished_or_moved_program_page_is_gone_at_once(student_client):
+    program = ProgramFactory()
+    url = program.get_absolute_url()
+    assert student_client.get(url).status_code == 200
+    program.is_published = False
+    program.save()
+    assert student_client.get(url).status_code == 404
+
+    program.is_published = True
+    program.region = "hmt" if program.region == "international" else "international"
+    program.save()
+    assert student_client.get(url).status_code == 404, "the old track's address"
+    assert student_client.get(program.get_absolute_url()).status_code == 200
