@@ -243,6 +243,7 @@ def request(port, method, path, *, cookies=None, fields=None, files=None, timeou
 
 SEED = """
 import json
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from apps.applications import services
@@ -261,7 +262,8 @@ for _ in range({count}):
     )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # Signed in as the login page would: with the configured local-accounts backend.
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     students.append(

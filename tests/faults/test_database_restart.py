@@ -146,6 +146,10 @@ def test_a_database_restart_under_load_fails_cleanly_and_recovers(served):
 
     outcomes, (down, up) = load(tabs, AFTER, during=restart)
 
+    # The students were signed in and served before the stop (not sent to the login).
+    before = [o for o in outcomes if o.ended < down]
+    assert any(o.step == "read" and o.status == 200 for o in before)
+    assert not any("/accounts/login/" in o.location for o in outcomes)
     # Every request had an answer, in time, and every failure is the friendly page.
     assert all(o.status for o in outcomes), [o for o in outcomes if not o.status][:3]
     assert max(o.ended - o.started for o in outcomes) < 10
