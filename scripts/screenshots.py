@@ -61,6 +61,7 @@ ACCOUNTS = [
             ("admin-statistics", ADMIN_LIST + "statistics/"),
             ("admin-import", ADMIN_LIST + "admission-results/import/"),
             ("verify", "/applications/verify/"),
+            ("admin-lockouts", "/admin/accounts/loginlockout/"),
         ],
         [("admin-application", ADMIN_LIST, "#result_list tbody th a >> nth=0")],
     ),
@@ -72,6 +73,16 @@ def sign_in(page, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].w-100")
+
+
+def locked_out(page, path):
+    """What a student reads after five wrong passwords (an account no one uses)."""
+    for _ in range(6):
+        page.goto(BASE + "/accounts/login/")
+        page.fill("input[name=username]", "2099000000099")
+        page.fill("input[name=password]", "wrong-password")
+        page.click("button[type=submit].w-100")
+    page.screenshot(path=path, full_page=True)
 
 
 def save_form_pdf(page):
@@ -95,6 +106,8 @@ def main():
                 if username == ACCOUNTS[0][0]:
                     page.goto(BASE + "/accounts/login/")
                     page.screenshot(path=OUT / f"{label}-login.png", full_page=True)
+                    if label == "desktop":
+                        locked_out(page, OUT / f"{label}-login-locked.png")
                 sign_in(page, username)
                 for name, path in pages:
                     page.goto(BASE + path)
