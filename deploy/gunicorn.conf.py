@@ -6,6 +6,12 @@ Every value can be overridden from the environment (GUNICORN_* below, or gunicor
 GUNICORN_CMD_ARGS). Sync workers, two per core: the portal's requests are short and
 mostly wait on PostgreSQL, and each worker keeps one persistent database connection
 (DB_CONN_MAX_AGE), so PostgreSQL sees `workers` connections per server.
+
+Threads were measured and cost more than they give on 2 cores (bench/RESULTS.md, runs 12
+and 13: gthread with 4 threads doubled the p95 of saves and of the office's list). A
+silent directory holds a sync worker for at most AUTH_LDAP_TIMEOUT (3 s) per sign-in;
+where the directory is unreliable, GUNICORN_WORKER_CLASS=gthread and GUNICORN_THREADS=4
+make it hold one thread instead.
 """
 
 import multiprocessing
