@@ -143,6 +143,9 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 CACHES = {
     "default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, making one redis-py client per pool instead of one per call.
+    CACHES["default"]["BACKEND"] = "apps.core.cache.RedisCache"
 
 # --- Authentication: the university's LDAP first, local accounts second -----------
 
