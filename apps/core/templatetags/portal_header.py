@@ -1,0 +1,81 @@
+"""The page header, rendered once per kind of visitor and then reused.
+
+Every page shows the same header, varying only by language, whether someone is signed
+in (and is staff), the name shown, and which navigation item is active: a handful of
+variants. Rendering it through the template engine costs ~0.4 ms of every page (nine
+URL reversals, translations, two forms), so each variant is rendered once per process
+with placeholders for the two per-request values, the CSRF token and the current path,
+which are filled in on every request (escaped). Translations and URLs only change with a
+deploy, which restarts the process.
+"""
+
+from functools import lru_cache
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+CSRF_MARK = "\x00csrf\x00"
+NEXT_MARK = "\x00next\x00"
+
+
+def active_item(request, region):
+    """Which navigation item the page belongs to ("" for none)."""
+    if region in ("international", "hmt"):
+        return region
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.app_name == "applications":
+        return "applications"
+    if match.app_name == "programs" and match.url_name == "home":
+        return "home"
+    return ""
+
+
+def display_name(user):
+    try:
+        name = user.profile.name
+    except (AttributeError, ObjectDoesNotExist):
+        name = ""
+    return name or user.get_username()
+
+
+@lru_cache(maxsize=2048)
+def _skeleton(language, signed_in, staff, name, active):
+    with translation.override(language):
+        return render_to_string(
+            "includes/header.html",
+            {
+                "signed_in": signed_in,
+                "staff": staff,
+                "name": name,
+                "active": active,
+                "csrf_value": CSRF_MARK,
+                "next_path": NEXT_MARK,
+                "LANGUAGE_CODE": language,
+            },
+        )
+
+
+@register.simple_tag(takes_context=True)
+def portal_header(context):
+    request = context["request"]
+    user = context.get("user")
+    signed_in = bool(user and user.is_authenticated)
+    html = _skeleton(
+        translation.get_language(),
+        signed_in,
+        signed_in and user.is_staff,
+        display_name(user) if signed_in else "",
+        active_item(request, context.get("region")),
+    )
+    token = str(context.get("csrf_token", ""))
+    return mark_safe(
+        html.replace(CSRF_MARK, escape(token)).replace(NEXT_MARK, escape(request.get_full_path()))
+    )
