@@ -66,9 +66,10 @@ def _render_results(request, region, form):
 @login_required
 def program_detail(request, region, pk):
     region = _region_or_404(region)
-    # The row comes from the catalog cache (any program saved makes a new version).
-    program = catalog_cache.cached_fragment(
-        "program-row", [pk], lambda: Program.objects.filter(pk=pk).first()
+    # The row and its rendered text come from the catalog cache in one read (any program
+    # saved makes a new version); what is per student is rendered around them.
+    program, info = catalog_cache.cached_fragment(
+        "program-page", [pk], lambda: _program_and_info(pk)
     )
     if program is None or not program.is_published or program.region != region:
         raise Http404
@@ -84,8 +85,18 @@ def program_detail(request, region, pk):
         "programs/program_detail.html",
         {
             "program": program,
+            "region": region,
             "words": program.words,
             "can_apply": program.is_open(),
             "application": mine,
+            "info": info,
         },
     )
+
+
+def _program_and_info(pk):
+    program = Program.objects.filter(pk=pk).first()
+    if program is None:
+        return None, ""
+    info = render_to_string("programs/includes/program_info.html", {"program": program})
+    return program, mark_safe(info)

@@ -55,6 +55,24 @@ def test_details_and_list_offer_补录分数_with_a_dialog_that_warns_it_is_once
         assert f'action="{url(submitted)}"' in html
 
 
+def test_each_dialog_on_the_list_has_its_own_field_ids_in_the_pages_language(
+    student_client, make_submitted
+):
+    first, second = make_submitted(), make_submitted()
+    html = student_client.get(reverse("applications:list")).text
+    for application in (first, second):
+        for field in ("language_test", "language_score", "proof"):
+            field_id = f"id_score{application.pk}_{field}"
+            assert html.count(f'id="{field_id}"') == 1
+            assert f'for="{field_id}"' in html
+    assert "__score_pk__" not in html
+
+    student_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = student_client.get(reverse("applications:list")).text
+    assert "Foreign-language test" in html
+    assert "外语考试类型" not in html
+
+
 def test_without_javascript_the_button_leads_to_the_same_form_as_a_page(student_client, submitted):
     response = student_client.get(url(submitted))
 
