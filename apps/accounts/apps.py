@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户")
 
     def ready(self):
-        from . import ldap  # noqa: F401  (connects the django-auth-ldap signals)
+        from . import authz_cache, ldap  # noqa: F401  (connect their signals)

@@ -1,0 +1,75 @@
+"""Permissions and office groups are read once and reused, yet any change to them, or to
+the user's own flags, takes effect on the very next request (apps/accounts/authz_cache)."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.programs.models import OFFICE_GROUPS, Region
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:applications_application_changelist")
+
+
+def _auth_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    reads = [q["sql"] for q in queries if "auth_permission" in q["sql"] or "auth_group" in q["sql"]]
+    return response, reads
+
+
+def test_a_clerks_permissions_and_office_are_read_once_not_on_every_page(client, clerk):
+    client.force_login(clerk)
+    first, reads = _auth_queries(client, CHANGELIST)
+    assert first.status_code == 200
+    assert reads  # the first page reads them
+    again, reads = _auth_queries(client, CHANGELIST)
+    assert again.status_code == 200
+    assert reads == []
+
+
+def test_leaving_the_office_group_takes_effect_at_once(client, clerk, make_submitted):
+    application = make_submitted()
+    client.force_login(clerk)
+    change = reverse("admin:applications_application_change", args=[application.pk])
+    assert client.get(change).status_code == 200
+
+    clerk.groups.clear()
+    assert client.get(change).status_code in (302, 403, 404)
+    assert client.get(CHANGELIST).status_code == 403
+
+
+def test_joining_an_office_group_takes_effect_at_once(client, make_clerk, make_submitted):
+    application = make_submitted()  # international
+    hmt = make_clerk(Region.HMT, username="hmt-clerk")
+    client.force_login(hmt)
+    change = reverse("admin:applications_application_change", args=[application.pk])
+    assert client.get(change).status_code != 200
+
+    hmt.groups.add(Group.objects.get(name=OFFICE_GROUPS[Region.INTERNATIONAL]))
+    assert client.get(change).status_code == 200
+
+
+def test_a_permission_taken_from_the_group_is_gone_at_once(client, clerk):
+    client.force_login(clerk)
+    assert client.get(CHANGELIST).status_code == 200
+    group = Group.objects.get(name=OFFICE_GROUPS[Region.INTERNATIONAL])
+    group.permissions.remove(*Permission.objects.filter(codename__endswith="_application"))
+    assert client.get(CHANGELIST).status_code == 403
+
+
+def test_losing_staff_or_superuser_status_takes_effect_at_once(client, django_user_model):
+    admin = django_user_model.objects.create_user("boss", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get(CHANGELIST).status_code == 200
+
+    admin.is_superuser = False
+    admin.save(update_fields=["is_superuser"])
+    assert client.get(CHANGELIST).status_code == 403
+
+    admin.is_superuser, admin.is_staff = True, False
+    admin.save(update_fields=["is_superuser", "is_staff"])
+    assert client.get(CHANGELIST).status_code == 302  # to the admin's login
