@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -186,6 +187,33 @@ MANAGED_FIELDS = [
 ]
 
 
+class ApplicationChangeList(ChangeList):
+    """The list's page of rows reads only the columns it shows (and the versions its row
+    cache is keyed by): no long program texts, no passport number decrypted per row.
+    Actions and exports still get the full rows (`queryset` is put back)."""
+
+    row_fields = [
+        "name",
+        "school",
+        "status",
+        "admission_result",
+        "submitted_at",
+        "language_score",
+        "updated_at",
+        "student__username",
+        "program__title",
+        "program__updated_at",
+    ]
+
+    def get_results(self, request):
+        full = self.queryset
+        self.queryset = full.only(*self.row_fields)
+        try:
+            super().get_results(request)
+        finally:
+            self.queryset = full
+
+
 @admin.register(Application)
 class ApplicationAdmin(
     AdmissionResultsAdminMixin, ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
@@ -235,6 +263,9 @@ class ApplicationAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("student", "program")
+
+    def get_changelist(self, request, **kwargs):
+        return ApplicationChangeList
 
     def get_fieldsets(self, request, obj=None):
         head = ["student_number", "program", "status", "admission_result", "submitted_at"]

@@ -165,8 +165,16 @@ def edit(request, pk):
 @login_required
 def application_list(request):
     """近期申请列表: every application of the student, newest first."""
-    applications = Application.objects.for_student(request.user).select_related(
-        "program", "return_summary"
+    # Not read here: the passport number (decrypted per row) and the programs' long texts.
+    applications = (
+        Application.objects.for_student(request.user)
+        .select_related("program", "return_summary")
+        .defer(
+            "passport_number",
+            "program__description",
+            "program__eligibility",
+            "program__language_requirement",
+        )
     )
     return render(request, "applications/list.html", {"applications": applications})
 
