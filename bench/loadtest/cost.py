@@ -30,8 +30,13 @@ def _profile(request, url, repeat):
     for _ in range(repeat):
         request(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+        os.environ.get("COST_FILTER", ""), 45
+    )
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    if os.environ.get("COST_CALLEES"):
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats.print_callees(os.environ["COST_CALLEES"])
 
 
 def main(argv=None):
