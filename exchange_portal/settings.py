@@ -351,6 +351,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 
 PORTAL_NAME = _("学生交流管理系统")
 PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
+# The printed form's CJK font: Debian's fonts-noto-cjk, and the cut-down copies that
+# `manage.py build_pdf_fonts` writes (apps/applications/pdf_fonts.py).
+PDF_FONT_SOURCE_DIR = env.path("PDF_FONT_SOURCE_DIR", default="/usr/share/fonts/opentype/noto")
+PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=VAR_DIR / "pdf-fonts")
+
 # Printed at the top of the 申请表 PDF.
 UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
 # Admission-result files (CSV/XLSX) imported in admin: size and row caps.

@@ -46,6 +46,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Local memory outlives a test (it is per process): no page cached by another test.
     cache.clear()
+    # Forms printed in the full Noto font unless a test builds the cut-down copy.
+    settings.PDF_FONT_DIR = tmp_path / "pdf-fonts"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -3,10 +3,12 @@
 WeasyPrint takes about a second to import, so it is imported on the first render, not
 at start-up. It reads nothing but the project's own static files (`static_only_fetcher`):
 an application's data can never make the renderer fetch a URL or a local file.
-The CJK font comes from Debian (fonts-noto-cjk); `portal.W001` warns at start-up when
+The CJK font comes from Debian (fonts-noto-cjk), cut down to common Chinese when
+`build_pdf_fonts` has run (pdf_fonts); `portal.W001` warns at start-up when
 libharfbuzz-subset0 is missing, which makes every render about 50 times slower.
 """
 
+import atexit
 import ctypes
 import functools
 import gc
@@ -32,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import ImageFile
 
+from . import pdf_fonts
 from .models import PRINTABLE_STATUSES, ApplicationEvent
 
 logger = logging.getLogger(__name__)
@@ -129,11 +132,37 @@ def render_pdf(application, verify_url):
         "applications/pdf/application_form.html", _context(application, verify_url)
     )
     stylesheet_dir = Path(finders.find(STYLESHEET)).parent
+    fonts, font_config = _font_faces()
     pdf = HTML(
         string=html, base_url=stylesheet_dir.as_uri() + "/", url_fetcher=static_only_fetcher()
-    ).write_pdf()
+    ).write_pdf(stylesheets=fonts, font_config=font_config)
     _garbage.left = True
     return pdf
+
+
+def _font_faces():
+    """The cut-down CJK font (pdf_fonts), loaded once per process: ([CSS], FontConfiguration),
+    or ([], None) when it is not built (the stylesheet's next family, full Noto, is used)."""
+    return _font_faces_in(str(settings.PDF_FONT_DIR))
+
+
+@functools.cache
+def _font_faces_in(font_dir):
+    # WeasyPrint copies the fonts to a temporary folder it removes when the configuration
+    # is collected: at exit, while the interpreter can still do it (atexit below).
+    css = pdf_fonts.font_face_css()
+    if not css:
+        return [], None
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    return [CSS(string=css, font_config=font_config, url_fetcher=static_only_fetcher())], (
+        font_config
+    )
+
+
+atexit.register(_font_faces_in.cache_clear)
 
 
 # A render leaves ~100-300 MB of reference cycles (WeasyPrint's boxes and fonts) that
@@ -200,7 +229,8 @@ def _page_counter_css():
 
 
 def _static_roots():
-    return [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+    """Where the renderer may read: the static folders and the built PDF fonts."""
+    return [Path(p).resolve() for p in [*settings.STATICFILES_DIRS, settings.PDF_FONT_DIR]]
 
 
 @functools.cache
