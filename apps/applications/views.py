@@ -261,9 +261,15 @@ def download_attachment(request, pk, attachment_pk):
 @login_required
 def download_pdf(request, pk):
     """下载申请表: the printable form, for the owner and the staff of the track."""
-    application = get_object_or_404(
-        pdf.printable(Application.objects.visible_to(request.user)), pk=pk
+    # A cached form needs neither the passport number (decrypted) nor the program's texts;
+    # a render reads them when it needs them.
+    queryset = pdf.printable(Application.objects.visible_to(request.user)).defer(
+        "passport_number",
+        "program__description",
+        "program__eligibility",
+        "program__language_requirement",
     )
+    application = get_object_or_404(queryset, pk=pk)
     # A file, not bytes: the server sends it straight from the file (sendfile).
     response = FileResponse(
         pdf.application_pdf(application, pdf.verify_url(request, application)),
