@@ -1,10 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -184,15 +187,43 @@ def _detail_version(application, summary):
     return ":".join(str(moment.timestamp()) for moment in moments if moment)
 
 
+def _detail_parts(application, summary):
+    """What was submitted and the history, rendered once per version and language and
+    kept in the cache (one read for both); files and events are read only to render."""
+    version = _detail_version(application, summary)
+    key = f"application-detail:{application.pk}:{version}:{translation.get_language()}"
+    parts = cache.get(key)
+    if parts is None:
+        context = {
+            "application": application,
+            "events": application.events.select_related("actor").order_by("-created_at", "-pk"),
+        }
+        parts = {
+            "data": render_to_string("applications/includes/submitted_data.html", context),
+            "timeline": render_to_string("applications/includes/timeline.html", context),
+        }
+        cache.set(key, parts, 3600)
+    return {name: mark_safe(html) for name, html in parts.items()}  # our own templates
+
+
 @login_required
 def detail(request, pk):
     """详情: what was submitted, the files, the history, and what the student may do now.
 
     What was submitted and the history are cached per version of the application (its
     `updated_at`, moved on by every save, status change, score, result and file change)
-    and of the summary: the files and events below are only read when that part is
-    rendered anew."""
-    queryset = Application.objects.for_student(request.user).select_related("program")
+    and of the summary (`_detail_parts`)."""
+    # The passport number (decrypted) and the program's texts are read only to render.
+    queryset = (
+        Application.objects.for_student(request.user)
+        .select_related("program")
+        .defer(
+            "passport_number",
+            "program__description",
+            "program__eligibility",
+            "program__language_requirement",
+        )
+    )
     application = get_object_or_404(queryset, pk=pk)
     summary = None
     if application.can_write_summary:
@@ -203,8 +234,7 @@ def detail(request, pk):
         {
             "application": application,
             "program": application.program,
-            "events": application.events.select_related("actor").order_by("-created_at", "-pk"),
-            "version": _detail_version(application, summary),
+            "cached": _detail_parts(application, summary),
             "return_comment": application.return_comment(),
             "rejection_comment": application.rejection_comment(),
             "summary": summary,
