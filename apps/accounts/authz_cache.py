@@ -34,15 +34,39 @@ def bump_version():
     cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
 
 
-def cached_for(user, part, compute):
-    """`compute()` for this user, from the cache while no permission or group changed."""
-    flags = f"{user.is_active:d}{user.is_staff:d}{user.is_superuser:d}"
-    key = f"authz:{version()}:{user.pk}:{flags}:{part}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, SECONDS)
-    return value
+def authorization(user):
+    """{"groups": names, "user": perms, "group": perms} of an active, signed-in `user`:
+    once per request (kept on the user object, as Django keeps its permission cache),
+    from the shared cache across requests, read from the database when it changed."""
+    if not hasattr(user, "_portal_authorization"):
+        flags = f"{user.is_active:d}{user.is_staff:d}{user.is_superuser:d}"
+        key = f"authz:{version()}:{user.pk}:{flags}"
+        value = cache.get(key)
+        if value is None:
+            value = _read(user)
+            cache.set(key, value, SECONDS)
+        user._portal_authorization = value
+    return user._portal_authorization
+
+
+def _read(user):
+    """What Django's ModelBackend reads (user and group permissions, all of them for a
+    superuser), and the group names."""
+    if user.is_superuser:
+        user_perms = group_perms = Permission.objects.all()
+    else:
+        user_perms = user.user_permissions.all()
+        group_perms = Permission.objects.filter(group__user=user)
+
+    def names(perms):
+        pairs = perms.values_list("content_type__app_label", "codename").order_by()
+        return {f"{app_label}.{codename}" for app_label, codename in pairs}
+
+    return {
+        "groups": set(user.groups.values_list("name", flat=True)),
+        "user": names(user_perms),
+        "group": names(group_perms),
+    }
 
 
 def _changed(**kwargs):

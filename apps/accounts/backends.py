@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .authz_cache import cached_for
+from .authz_cache import authorization
 
 
 def user_with_profile(user_id):
@@ -19,14 +19,7 @@ class PortalModelBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _get_permissions(self, user_obj, obj, from_name):
-        # Django's per-request attribute first, then the shared cache (authz_cache).
-        cache_name = f"_{from_name}_perm_cache"
-        asks = obj is None and user_obj.is_active and not user_obj.is_anonymous
-        if asks and not hasattr(user_obj, cache_name):
-            perms = cached_for(
-                user_obj,
-                f"perms-{from_name}",
-                lambda: super(PortalModelBackend, self)._get_permissions(user_obj, obj, from_name),
-            )
-            setattr(user_obj, cache_name, perms)
+        # The same sets Django reads, shared across requests until they change.
+        if obj is None and user_obj.is_active and not user_obj.is_anonymous:
+            return authorization(user_obj)[from_name]
         return super()._get_permissions(user_obj, obj, from_name)

@@ -12,7 +12,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.accounts.authz_cache import cached_for
+from apps.accounts.authz_cache import authorization
 from apps.accounts.models import PERSONAL_FIELDS, PersonalDetails
 from apps.core.fields import EncryptedCharField
 from apps.programs.models import OFFICE_GROUPS, Program
@@ -63,7 +63,7 @@ def staff_regions(user):
     # Cached on the user object (one per request), like Django's permission cache.
     # Across requests too, until a membership changes (apps.accounts.authz_cache).
     if not hasattr(user, "_office_regions"):
-        names = cached_for(user, "groups", lambda: set(user.groups.values_list("name", flat=True)))
+        names = authorization(user)["groups"]
         user._office_regions = [region for region, group in OFFICE_GROUPS.items() if group in names]
     return user._office_regions
 
