@@ -1,6 +1,7 @@
 """The offices' list of applications: columns, filters, search, and a query count that does
 not grow with the rows."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -165,18 +166,43 @@ def test_a_superuser_corrects_personal_data_but_never_the_status(client, superus
     assert (application.name, application.status) == ("正确名", Status.SUBMITTED)
 
 
-def test_the_program_filter_is_one_drop_down_that_keeps_the_other_filters(clerk_client):
-    """A track holds thousands of programs: one <option> each, not one link each."""
-    chosen = ProgramFactory(title="选中的项目")
+def _program_filter(page):
+    html = page.text[page.text.index('data-filter-title="项目"') :]
+    return html[: html.index("</details>")]
+
+
+def test_the_program_filter_offers_the_latest_programs_not_thousands(clerk_client):
     ProgramFactory.create_batch(30)
-    page = clerk_client.get(URL, {"program": chosen.pk, "status": "submitted", "q": "张"})
-    filter_html = page.text[page.text.index('data-filter-title="项目"') :]
-    filter_html = filter_html[: filter_html.index("</details>")]
-    assert filter_html.count("<option") == 32  # 全部 and 31 programs
-    assert f'value="{chosen.pk}" selected>选中的项目' in filter_html
-    assert '<input type="hidden" name="status" value="submitted">' in filter_html
-    assert '<input type="hidden" name="q" value="张">' in filter_html
-    assert "?program=" not in filter_html
+    latest = ProgramFactory(title="最新的项目", opens_at=timezone.now() + timedelta(days=3))
+    html = _program_filter(clerk_client.get(URL))
+    assert html.count("<li") == 1 + 10  # 全部 and the ten latest
+    first = html.index('<a href="?program=')
+    assert html[first:].startswith(f'<a href="?program={latest.pk}">最新的项目</a>')
+
+
+def test_a_program_is_found_by_its_title_and_the_other_filters_are_kept(clerk_client):
+    chosen = ProgramFactory(title="首尔大学交换项目", opens_at=timezone.now() - timedelta(days=900))
+    ProgramFactory.create_batch(12)
+    html = _program_filter(clerk_client.get(URL, {"status": "submitted", "q": "张"}))
+    assert "首尔大学交换项目" not in html  # an old program: not among the latest
+    assert '<input type="hidden" name="status" value="submitted">' in html
+    assert '<input type="hidden" name="q" value="张">' in html
+
+    page = clerk_client.get(URL, {"program_q": "首尔", "status": "submitted"})
+    html = _program_filter(page)
+    assert "首尔大学交换项目" in html and html.count("<li") == 2
+    link = f"?program={chosen.pk}&amp;program_q=%E9%A6%96%E5%B0%94&amp;status=submitted"
+    assert link in html
+
+    page = clerk_client.get(URL, {"program": chosen.pk, "status": "submitted"})
+    html = _program_filter(page)
+    assert '<li class="selected">' in html and "首尔大学交换项目" in html
+    assert page.context["cl"].result_count == 0  # filtered: no application yet
+
+
+def test_a_search_that_finds_nothing_says_so(clerk_client):
+    html = _program_filter(clerk_client.get(URL, {"program_q": "不存在的项目"}))
+    assert "没有找到。" in html
 
 
 def test_a_new_program_is_in_the_filter_at_once(clerk_client):
@@ -218,3 +244,10 @@ def test_cached_rows_keep_each_query_string_in_their_links(clerk_client):
     filtered = clerk_client.get(URL, {"status": "submitted"}).text
     assert "_changelist_filters=status%3Dsubmitted" in filtered
     assert "_changelist_filters" not in plain.split('id="result_list"')[1]
+
+
+def test_a_program_search_with_control_characters_is_answered_not_an_error(clerk_client):
+    ProgramFactory(title="首尔大学交换项目")
+    page = clerk_client.get(URL, {"program_q": "首尔\x00\x1b"})
+    assert page.status_code == 200
+    assert "首尔大学交换项目" in _program_filter(page)
