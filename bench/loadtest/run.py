@@ -88,13 +88,13 @@ def missed(values):
     return out
 
 
-def print_table(results):
+def print_table(results, order=ORDER):
     ceiling = results["healthz"].rps or 1
     print(
         f"{'page':16} {'req/s':>8} {'ratio':>6} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'p99 ms':>8} {'errors':>7}"
     )
-    for name in ORDER:
+    for name in order:
         r = results[name]
         print(
             f"{name:16} {r.rps:8.1f} {r.rps / ceiling:6.2f} {r.p50_ms:8.1f} {r.p95_ms:8.1f} "
@@ -116,7 +116,19 @@ def main(argv=None):
     p.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     p.add_argument("--warmup", type=int, default=2, help="seconds of untimed load per page")
     p.add_argument("--check", action="store_true", help="exit 1 when a budget is missed")
+    p.add_argument(
+        "--pages",
+        help="comma-separated pages to load (the ceiling, healthz, always runs): a quick "
+        "look at one change; the BENCH line needs them all",
+    )
     args = p.parse_args(argv)
+    order = ORDER
+    if args.pages:
+        wanted = {"healthz", *args.pages.split(",")}
+        unknown = wanted - set(ORDER)
+        if unknown:
+            p.error(f"unknown page(s): {', '.join(sorted(unknown))}; pages: {', '.join(ORDER)}")
+        order = [name for name in ORDER if name in wanted]
     config = config_from(args)
     prepare(config, args)
     load = os.getloadavg()
@@ -124,7 +136,7 @@ def main(argv=None):
         plan = scenarios.build(config, students=args.users)
         server.log(f"signed in in {plan.sign_in_seconds:.1f} s; load average before: {load[0]:.2f}")
         results = {}
-        for name in ORDER:
+        for name in order:
             requests = plan.pages[name]
             if args.warmup:
                 wrk.run(
@@ -135,6 +147,9 @@ def main(argv=None):
             )
             server.log(f"{name}: {results[name].rps:.0f} req/s, p95 {results[name].p95_ms:.0f} ms")
         rss = gunicorn.worker_rss_mb()
+    if order != ORDER:
+        print_table(results, order)
+        return 0
     values = figures(results, plan, rss, config.workers)
     print_table(results)
     print(
