@@ -232,11 +232,33 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Uploads hold transcripts and passports: they live outside any web root and are
 # only ever streamed by views that check who is asking (no MEDIA_URL is served).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-STORAGES = {
-    "default": {
+# STORAGE_BACKEND=s3 puts the uploads and cached PDFs in an S3-compatible bucket (shared by
+# every app node; django-storages), still private: no ACL, no URL, streamed by the views.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "apps.core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty: Amazon S3 itself; else MinIO, Ceph, a cloud's S3-compatible service.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            # Empty: boto3's own chain (an instance role, ~/.aws); set both otherwise.
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="us-east-1"),
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    DEFAULT_STORAGE = {
         "BACKEND": "apps.core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    }
+else:
+    raise environ.ImproperlyConfigured(
+        f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}."
+    )
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
