@@ -7,7 +7,6 @@
 
 import functools
 import io
-import os
 import struct
 import zipfile
 import zlib

@@ -9,8 +9,9 @@ A backup is a directory holding
 
 `restore` checks every checksum first, refuses a database that already has tables and a
 storage that already has files, then runs `pg_restore` and writes the files back through
-the storage API (into a local folder or a bucket alike), checking each one again. Passport numbers stay encrypted in the dump: a restore needs the
-same FIELD_ENCRYPTION_KEYS, which are deliberately not part of the backup.
+the storage API (into a local folder or a bucket alike), checking each one again.
+Passport numbers stay encrypted in the dump: a restore needs the same
+FIELD_ENCRYPTION_KEYS, which are deliberately not part of the backup.
 """
 
 import datetime

@@ -53,8 +53,7 @@ if S3Storage is not None:
 
         def url(self, name, parameters=None, expire=None, http_method=None):
             raise NotImplementedError(
-                "Private files have no public URL; serve them through a view that checks "
-                "access."
+                "Private files have no public URL; serve them through a view that checks access."
             )
 
 

@@ -86,10 +86,11 @@ def test_an_unusable_bucket_refuses_the_upload_with_the_message_and_keeps_the_re
         s3.delete_object(Bucket=s3_storage, Key=key)
     s3.delete_bucket(Bucket=s3_storage)  # every write now fails with NoSuchBucket
 
+    upload = pdf_upload("外语证明.pdf")
     response = student_client.post(
         reverse("applications:edit", args=[application.pk]),
-        {**form_data(application), "major": "数据科学", "action": "save", "language": pdf_upload("外语证明.pdf")},
-    )  # fmt: skip
+        {**form_data(application), "major": "数据科学", "action": "save", "language": upload},
+    )
 
     assert response.status_code == 200, "the form again, not an error page"
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
