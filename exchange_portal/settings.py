@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # After a POST, this browser's reads stay on the primary database for a while (a signed
+    # cookie, so on every node); does nothing without DATABASE_REPLICA_URL.
+    "apps.core.db_router.ReadYourWritesMiddleware",
     # Static files from the app server itself in production; runserver serves them in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,24 +115,39 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            # Writers queue up instead of failing with "database is locked".
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 5,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    # A kept connection is checked before each request reuses it: after a database restart
-    # the next request reconnects instead of failing (tests/faults).
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # A database host that drops packets must fail a request, not hang its worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
-    )
+# An optional streaming replica of the primary: the catalog, statistics and exports read
+# from it (apps.core.db_router), everything else and every write from the primary.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["apps.core.db_router.ReplicaRouter"]
+# After a POST, that browser reads from the primary for this long (read-your-own-writes);
+# longer than the replica's usual lag.
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db.setdefault("OPTIONS", {}).update(
+            {
+                # Writers queue up instead of failing with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 5,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    else:
+        # Persistent connections (psycopg2 has no pool; Django's own pool needs psycopg 3):
+        # each worker process keeps one connection per alias. Size it so that
+        # nodes x workers per node x aliases <= PostgreSQL's max_connections (README).
+        _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        # A kept connection is checked before each request reuses it: after a database
+        # restart the next request reconnects instead of failing (tests/faults).
+        _db["CONN_HEALTH_CHECKS"] = True
+        # A database host that drops packets must fail a request, not hang its worker.
+        _db.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+        )
+    if _alias == "replica":
+        # In tests the replica is the test database itself (Django's test mirror).
+        _db["TEST"] = {"MIRROR": "default"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Where `manage.py backup`/`restore` look first for pg_dump/pg_restore of the server's

@@ -40,6 +40,19 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A `replica` alias, as DATABASE_REPLICA_URL would add, mirroring the test database
+    (Django's test mirror), for the routing tests (tests/core/test_db_router.py)."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "TEST": {"MIRROR": "default"},
+        }
+
+
 def pytest_generate_tests(metafunc):
     # A test marked `s3` runs twice: on the local media folder and on object storage.
     if metafunc.definition.get_closest_marker("s3"):
@@ -66,6 +79,9 @@ def storage_backend(request):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path, request, storage_backend):
+    # Every read from the test database's one connection, unless a test routes on purpose
+    # (the replica alias is a second connection, which would not see uncommitted rows).
+    settings.DATABASE_ROUTERS = []
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
