@@ -5,6 +5,7 @@ speaks the same HTTP API, so the portal's storage (django-storages over boto3) i
 through real requests, signatures and all, exactly as against a bucket in production.
 """
 
+import logging
 import socket
 import uuid
 
@@ -20,7 +21,7 @@ class S3ServerUnavailable(Exception):
     pass
 
 
-def _free_port():
+def free_port():
     for port in PORTS:
         with socket.socket() as probe:
             try:
@@ -35,11 +36,12 @@ class MotoS3:
     """A ThreadedMotoServer in this process, and a fresh bucket for each test."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.endpoint_url = f"http://{HOST}:{self.port}"
         self.server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
 
     def start(self):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request
         self.server.start()
         self.client().list_buckets()  # answers once it is listening
         return self

@@ -14,6 +14,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from botocore.config import Config
 from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
@@ -25,6 +26,7 @@ from apps.applications.models import Status
 from apps.attachments.models import Attachment
 from apps.core.storage import PrivateS3Storage
 from tests.builders import form_data, pdf_upload
+from tests.s3_server import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,28 @@ def test_the_environment_chooses_s3_and_local_stays_the_default():
     }
     wrong = settings_in_a_fresh_process(STORAGE_BACKEND="nfs")
     assert wrong.returncode != 0 and "STORAGE_BACKEND must be local or s3" in wrong.stderr
+
+
+def test_a_file_that_cannot_be_deleted_after_commit_is_logged_not_a_failed_request(
+    s3_storage, moto_s3, settings, student_client, make_draft, caplog,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    application = make_draft()
+    attachment = application.attachments.first()
+    unreachable = moto_s3.storage_settings(s3_storage)
+    unreachable["OPTIONS"] |= {
+        "endpoint_url": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "client_config": Config(retries={"max_attempts": 1}, connect_timeout=1),
+    }
+    settings.STORAGES = {**settings.STORAGES, "default": unreachable}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = student_client.post(
+            reverse("applications:edit", args=[application.pk]),
+            {**form_data(application), "action": "save", "remove": str(attachment.pk)},
+        )
+
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    assert "EndpointConnectionError" in caplog.text or "Could not connect" in caplog.text
+    assert attachment.file.name in moto_s3.keys(s3_storage), "left as an orphan, logged"
