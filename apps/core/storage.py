@@ -7,11 +7,15 @@ and writes files only through the storage API (open, save, delete, listdir, size
 through a path, so it runs unchanged on either.
 """
 
+import io
+
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 
 try:  # django-storages and boto3 are installed, but only the s3 backend needs them
     from botocore.exceptions import BotoCoreError, ClientError
     from storages.backends.s3 import S3Storage
+    from storages.utils import clean_name
 except ImportError:  # pragma: no cover
     BotoCoreError = ClientError = None
     S3Storage = None
@@ -30,6 +34,52 @@ class PrivateFileSystemStorage(FileSystemStorage):
         )
 
 
+class StreamedObject(File):
+    """An object being read straight from the response of one GET, front to back.
+
+    django-storages' own S3File asks for the object's metadata twice (HEAD) and downloads
+    it whole into a buffer before the first byte is read; a download, a ZIP or a backup
+    only ever reads a file once from the start, so one request and no buffer do. Its size
+    is known, so FileResponse still sends a Content-Length (it only seeks to the end and
+    back before reading).
+    """
+
+    def __init__(self, body, name, size):
+        super().__init__(body, name)
+        self.size = size
+        self._position = 0
+        self._virtual = None  # where a seek without reading put us
+
+    def read(self, size=-1):
+        if self._virtual not in (None, self._position):
+            raise io.UnsupportedOperation("a streamed object is read from where it is")
+        data = self.file.read(None if size is None or size < 0 else size)
+        self._position += len(data)
+        self._virtual = None
+        return data
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def tell(self):
+        return self._position if self._virtual is None else self._virtual
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        target = {io.SEEK_SET: 0, io.SEEK_CUR: self.tell(), io.SEEK_END: self.size}[whence]
+        self._virtual = target + offset
+        return self._virtual
+
+    def chunks(self, chunk_size=None):
+        while data := self.read(chunk_size or self.DEFAULT_CHUNK_SIZE):
+            yield data
+
+    def close(self):
+        self.file.close()
+
+
 if S3Storage is not None:
 
     class PrivateS3Storage(S3Storage):
@@ -38,6 +88,7 @@ if S3Storage is not None:
         Objects are written without an ACL (the bucket's default: private) and read with
         the portal's credentials only; views stream them after checking access, as from
         the local folder. An existing name is never overwritten (as on a local disk).
+        A file opened for reading is streamed from one GET (`StreamedObject`).
         """
 
         def get_default_settings(self):
@@ -46,10 +97,19 @@ if S3Storage is not None:
                 "default_acl": None,
                 "file_overwrite": False,
                 "querystring_auth": True,
-                # A file read for a download is buffered in memory up to this size, then
-                # in a temporary file: a big attachment never sits whole in a worker's RAM.
-                "max_memory_size": 2 * 1024 * 1024,
             }
+
+        def _open(self, name, mode="rb"):
+            if set(mode) - {"r", "b"}:
+                return super()._open(name, mode)
+            key = self._normalize_name(clean_name(name))
+            try:
+                response = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
+            except ClientError as error:
+                if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+                    raise FileNotFoundError(f"File does not exist: {name}") from None
+                raise
+            return StreamedObject(response["Body"], name, response["ContentLength"])
 
         def url(self, name, parameters=None, expire=None, http_method=None):
             raise NotImplementedError(

@@ -52,6 +52,7 @@ def test_with_s3_nothing_of_a_whole_journey_is_written_under_media_root(
     language = application.attachments.get(original_name="雅思.pdf")
 
     download = client.get(reverse("applications:attachment", args=[application.pk, language.pk]))
+    assert download["Content-Length"] == str(language.size), "streamed with its length"
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
     form = client.get(reverse("applications:pdf", args=[application.pk]))
     assert b"".join(form.streaming_content).startswith(b"%PDF-")
