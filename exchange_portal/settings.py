@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # After a POST, this browser's reads stay on the primary database for a while (a signed
+    # cookie, so on every node); does nothing without DATABASE_REPLICA_URL.
+    "apps.core.db_router.ReadYourWritesMiddleware",
     # Static files from the app server itself in production; runserver serves them in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,24 +115,39 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            # Writers queue up instead of failing with "database is locked".
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 5,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    # A kept connection is checked before each request reuses it: after a database restart
-    # the next request reconnects instead of failing (tests/faults).
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # A database host that drops packets must fail a request, not hang its worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
-    )
+# An optional streaming replica of the primary: the catalog, statistics and exports read
+# from it (apps.core.db_router), everything else and every write from the primary.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["apps.core.db_router.ReplicaRouter"]
+# After a POST, that browser reads from the primary for this long (read-your-own-writes);
+# longer than the replica's usual lag.
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db.setdefault("OPTIONS", {}).update(
+            {
+                # Writers queue up instead of failing with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 5,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    else:
+        # Persistent connections (psycopg2 has no pool; Django's own pool needs psycopg 3):
+        # each worker process keeps one connection per alias. Size it so that
+        # nodes x workers per node x aliases <= PostgreSQL's max_connections (README).
+        _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        # A kept connection is checked before each request reuses it: after a database
+        # restart the next request reconnects instead of failing (tests/faults).
+        _db["CONN_HEALTH_CHECKS"] = True
+        # A database host that drops packets must fail a request, not hang its worker.
+        _db.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+        )
+    if _alias == "replica":
+        # In tests the replica is the test database itself (Django's test mirror).
+        _db["TEST"] = {"MIRROR": "default"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Where `manage.py backup`/`restore` look first for pg_dump/pg_restore of the server's
@@ -232,11 +250,33 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Uploads hold transcripts and passports: they live outside any web root and are
 # only ever streamed by views that check who is asking (no MEDIA_URL is served).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-STORAGES = {
-    "default": {
+# STORAGE_BACKEND=s3 puts the uploads and cached PDFs in an S3-compatible bucket (shared by
+# every app node; django-storages), still private: no ACL, no URL, streamed by the views.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "apps.core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty: Amazon S3 itself; else MinIO, Ceph, a cloud's S3-compatible service.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            # Empty: boto3's own chain (an instance role, ~/.aws); set both otherwise.
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="us-east-1"),
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    DEFAULT_STORAGE = {
         "BACKEND": "apps.core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    }
+else:
+    raise environ.ImproperlyConfigured(
+        f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}."
+    )
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

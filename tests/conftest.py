@@ -11,6 +11,7 @@ from apps.attachments.models import AttachmentKind
 from tests.builders import COMPLETE, checked, office_admin
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
+from tests.s3_server import MotoS3, S3ServerUnavailable
 
 # Hypothesis (tests/security/): 200 examples per form, no per-example deadline (a request
 # may take a while on a busy machine). Examples share a function-scoped client and
@@ -39,8 +40,48 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A `replica` alias, as DATABASE_REPLICA_URL would add, mirroring the test database
+    (Django's test mirror), for the routing tests (tests/core/test_db_router.py)."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "TEST": {"MIRROR": "default"},
+        }
+
+
+def pytest_generate_tests(metafunc):
+    # A test marked `s3` runs twice: on the local media folder and on object storage.
+    if metafunc.definition.get_closest_marker("s3"):
+        metafunc.parametrize("storage_backend", ["local", "s3"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
+    """One S3-compatible server (moto's server mode) on loopback for the whole run."""
+    try:
+        server = MotoS3().start()
+    except S3ServerUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def storage_backend(request):
+    """Where the default storage keeps files in this test: "local" unless the test is
+    marked `s3` (then both) or asks for `s3_storage`."""
+    return getattr(request, "param", "local")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(settings, tmp_path, request, storage_backend):
+    # Every read from the test database's one connection, unless a test routes on purpose
+    # (the replica alias is a second connection, which would not see uncommitted rows).
+    settings.DATABASE_ROUTERS = []
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -55,6 +96,17 @@ def _fast_and_isolated(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media"},
         },
     }
+    if storage_backend == "s3":
+        request.getfixturevalue("s3_storage")
+
+
+@pytest.fixture
+def s3_storage(settings, tmp_path, moto_s3):
+    """The default storage on a new, empty bucket of the loopback S3 server; its name."""
+    bucket = moto_s3.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": moto_s3.storage_settings(bucket)}
+    settings.MEDIA_ROOT = tmp_path / "media"  # nothing may be written there
+    return bucket
 
 
 @pytest.fixture

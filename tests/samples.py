@@ -7,7 +7,6 @@
 
 import functools
 import io
-import os
 import struct
 import zipfile
 import zlib
@@ -18,13 +17,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
 
-def stored_files(media):
-    """Every file under the media directory (the `media` fixture), relative to it."""
-    return sorted(
-        os.path.relpath(os.path.join(folder, name), media)
-        for folder, _dirs, names in os.walk(media)
-        for name in names
-    )
+def stored_files():
+    """Every file in the default storage (the test's media folder, or its bucket), by name."""
+    from django.core.files.storage import default_storage
+
+    from apps.core.storage import walk
+
+    return sorted(walk(default_storage))
 
 
 def pdf_bytes(pages=1, padding=0):

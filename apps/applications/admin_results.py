@@ -23,11 +23,13 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.db_router import reads_from_replica
 from apps.core.validators import ascii_number
 from apps.programs.models import Program, Region
 
@@ -369,6 +371,7 @@ class AdmissionResultsAdminMixin:
 
     # --- the filtered list as a file --------------------------------------------------
 
+    @method_decorator(reads_from_replica)
     def export_view(self, request, fmt):
         if fmt not in ("xlsx", "csv"):
             raise Http404
@@ -396,6 +399,7 @@ class AdmissionResultsAdminMixin:
 
     # --- statistics ----------------------------------------------------------------------
 
+    @method_decorator(reads_from_replica)
     def statistics_view(self, request):
         regions = self.track_regions(request)
         if not regions or not self.has_view_permission(request):

@@ -34,6 +34,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import ImageFile
 
+from apps.core.storage import STORAGE_ERRORS
+
 from . import pdf_fonts
 from .models import PRINTABLE_STATUSES, ApplicationEvent
 
@@ -83,14 +85,16 @@ def application_pdf(application, verify_url):
     name = cache_name(application)
     try:
         return default_storage.open(name)
-    except OSError:  # not rendered yet at this version
+    except STORAGE_ERRORS:  # not rendered yet at this version (or storage unreachable)
         pass
     load_form_data(application)
     content = render_pdf(application, verify_url)
     try:
         stored = default_storage.save(name, ContentFile(content))
-    except OSError as error:
-        logger.warning("form %s not cached: %s", application.number, error.strerror or error)
+    except STORAGE_ERRORS as error:
+        logger.warning(
+            "form %s not cached: %s", application.number, getattr(error, "strerror", None) or error
+        )
         return ContentFile(content)
     if stored != name:  # another worker rendered the same version meanwhile
         default_storage.delete(stored)
@@ -103,11 +107,11 @@ def _forget_older_versions(pk, keep):
     folder = f"{CACHE_DIR}/{pk}"
     try:
         _dirs, files = default_storage.listdir(folder)
-    except OSError:
+    except STORAGE_ERRORS:
         return
     for file in files:
         if f"{folder}/{file}" != keep:
-            with suppress(OSError):
+            with suppress(*STORAGE_ERRORS):
                 default_storage.delete(f"{folder}/{file}")
 
 

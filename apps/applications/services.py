@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
+from apps.core.storage import STORAGE_ERRORS
 
 from . import notifications, results
 from .models import (
@@ -173,7 +174,7 @@ def files_removed_on_failure():
 
 def discard_files(stored):
     for attachment in stored:
-        with suppress(OSError):
+        with suppress(*STORAGE_ERRORS):
             attachment.file.storage.delete(attachment.file.name)
     stored.clear()
 
@@ -226,9 +227,9 @@ def store_attachment(application, kind, uploaded, checked, stored):
     name = attachment.file.field.generate_filename(attachment, checked.name)
     try:
         attachment.file = storage.save(name, uploaded, max_length=attachment.file.field.max_length)
-    except OSError as error:
+    except STORAGE_ERRORS as error:
         # Django leaves a partly written file behind (ENOSPC mid-write): remove it.
-        with suppress(OSError):
+        with suppress(*STORAGE_ERRORS):
             storage.delete(name)
         logger.error(
             "Could not store a file of application %s: %s",

@@ -64,6 +64,8 @@ def purge_attachments(*, cutoff, dry_run=False):
                 updated_at=attachment.purged_at
             )
             if name:
-                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+                transaction.on_commit(
+                    lambda storage=storage, name=name: storage.delete(name), robust=True
+                )
         purged.append(candidate)
     return PurgeResult(purged=purged, bytes=sum(a.size for a in purged))

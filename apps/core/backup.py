@@ -2,14 +2,16 @@
 
 A backup is a directory holding
 - `database.dump`: `pg_dump --format=custom --no-owner --no-privileges` of the database,
-- `media.tar`: every file under MEDIA_ROOT, paths relative to it,
+- `media.tar`: every file of the default storage (the media folder, or the S3 bucket
+  with `STORAGE_BACKEND=s3`), by its name in the storage, read through the storage API,
 - `manifest.json`: when, from which database and server version, with which pg_dump, the
   applied migrations, the SHA-256 and size of both files and of every media file.
 
 `restore` checks every checksum first, refuses a database that already has tables and a
-media folder that already has files, then runs `pg_restore` and unpacks the files,
-checking each one again. Passport numbers stay encrypted in the dump: a restore needs the
-same FIELD_ENCRYPTION_KEYS, which are deliberately not part of the backup.
+storage that already has files, then runs `pg_restore` and writes the files back through
+the storage API (into a local folder or a bucket alike), checking each one again.
+Passport numbers stay encrypted in the dump: a restore needs the same
+FIELD_ENCRYPTION_KEYS, which are deliberately not part of the backup.
 """
 
 import datetime
@@ -23,8 +25,11 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
+
+from .storage import PrivateFileSystemStorage, walk
 
 DUMP = "database.dump"
 MEDIA = "media.tar"
@@ -44,21 +49,38 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def uploads_root():
-    """Where the uploads are: the file storage's folder (MEDIA_ROOT unless configured)."""
-    return getattr(default_storage, "location", settings.MEDIA_ROOT)
+def media_storage(media_root=None):
+    """The storage whose files are backed up or restored: a local folder when given (the
+    restore command's --media-root), else the default storage (local or S3)."""
+    if media_root is not None and not hasattr(media_root, "listdir"):
+        return PrivateFileSystemStorage(location=media_root)
+    return media_root or default_storage
 
 
-def media_checksums(root):
-    """{relative posix path: sha256} of every file under `root`."""
-    root = Path(root)
-    if not root.exists():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): sha256(path)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+class _Hashing:
+    """A read-only file that hashes what is read through it (each file is read once)."""
+
+    def __init__(self, handle):
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size=-1):
+        block = self.handle.read(size)
+        self.digest.update(block)
+        return block
+
+
+def storage_sha256(storage, name):
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        while block := handle.read(READ_SIZE):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def media_checksums(storage=None):
+    """{name: sha256} of every file in `storage` (a Storage or a local folder)."""
+    storage = media_storage(storage)
+    return {name: storage_sha256(storage, name) for name in walk(storage)}
 
 
 # --- pg_dump / pg_restore of the server's version --------------------------------------------
@@ -155,10 +177,11 @@ def _require_postgresql(db):
 
 
 def backup(target, *, db=None, media_root=None):
-    """Write a backup of `db` (default: the default database) and `media_root` into the
-    new or empty directory `target`; return the manifest."""
+    """Write a backup of `db` (default: the default database) and the files of `media_root`
+    (a folder or a Storage; default: the default storage) into the new or empty directory
+    `target`; return the manifest."""
     db = db or connection.settings_dict
-    media_root = Path(media_root or uploads_root())
+    storage = media_storage(media_root)
     _require_postgresql(db)
     target = Path(target)
     if target.exists() and any(target.iterdir()):
@@ -172,10 +195,17 @@ def backup(target, *, db=None, media_root=None):
         _connection_env(db),
     )
 
-    files = media_checksums(media_root)
+    files = {}
     with tarfile.open(target / MEDIA, "w") as archive:
-        for name in files:
-            archive.add(media_root / name, arcname=name, recursive=False)
+        for name in walk(storage):
+            info = tarfile.TarInfo(name)
+            info.size = storage.size(name)
+            info.mode = 0o600
+            info.mtime = int(datetime.datetime.now(datetime.UTC).timestamp())
+            with storage.open(name, "rb") as handle:
+                reader = _Hashing(handle)
+                archive.addfile(info, reader)
+            files[name] = reader.digest.hexdigest()
 
     manifest = {
         "format": 1,
@@ -216,16 +246,23 @@ def verify(source):
     return manifest
 
 
+def _describe(storage):
+    if bucket := getattr(storage, "bucket_name", None):
+        return f"Bucket {bucket}"
+    return str(getattr(storage, "location", storage))
+
+
 def _table_count(db):
     sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
     return query(db, sql)[0][0]
 
 
 def restore(source, *, db=None, media_root=None):
-    """Restore the backup in `source` into the empty database `db` and the empty folder
-    `media_root` (defaults: the configured ones); return the manifest."""
+    """Restore the backup in `source` into the empty database `db` and the empty storage
+    `media_root` (a folder or a Storage; defaults: the configured ones); return the
+    manifest."""
     db = db or connection.settings_dict
-    media_root = Path(media_root or uploads_root())
+    storage = media_storage(media_root)
     _require_postgresql(db)
     source = Path(source)
     manifest = verify(source)
@@ -234,8 +271,10 @@ def restore(source, *, db=None, media_root=None):
             f"Database {db['NAME']} already has tables: restore into a new, empty database "
             f"(createdb) so that nothing is overwritten or mixed."
         )
-    if media_root.exists() and any(p.is_file() for p in media_root.rglob("*")):
-        raise BackupError(f"{media_root} already holds files: restore into an empty folder.")
+    if next(walk(storage), None) is not None:
+        raise BackupError(
+            f"{_describe(storage)} already holds files: restore into an empty folder or bucket."
+        )
 
     pg_restore, _client = pg_binary("pg_restore", _server_major(db))
     _run(
@@ -251,15 +290,18 @@ def restore(source, *, db=None, media_root=None):
         _connection_env(db),
     )
 
-    media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / MEDIA) as archive:
         members = archive.getmembers()
         for member in members:
             path = PurePosixPath(member.name)
             if not member.isfile() or path.is_absolute() or ".." in path.parts:
                 raise BackupError(f"{source / MEDIA} holds an unexpected entry: {member.name}")
-        archive.extractall(media_root, members=members, filter="data")
-    restored = media_checksums(media_root)
+        for member in members:
+            with archive.extractfile(member) as handle:
+                stored = storage.save(member.name, File(handle, name=member.name))
+            if stored != member.name:
+                raise BackupError(f"{member.name} was stored as {stored}.")
+    restored = media_checksums(storage)
     if restored != manifest["media"]:
         wrong = sorted(set(restored.items()) ^ set(manifest["media"].items()))
         raise BackupError(f"Restored files differ from the manifest: {wrong[:5]}")

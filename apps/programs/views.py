@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from apps.applications.models import Application, Notice
+from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 
 from . import catalog_cache
 from .forms import CatalogFilterForm
@@ -22,7 +23,13 @@ def _region_or_404(region):
 
 @login_required
 def home(request):
-    open_counts = Program.objects.open_counts_by_region()
+    # The counts are the catalog's (the replica may serve them); the notices are the
+    # student's own and come from the primary.
+    if may_read_replica(request):
+        with replica_reads():
+            open_counts = Program.objects.open_counts_by_region()
+    else:
+        open_counts = Program.objects.open_counts_by_region()
     tracks = [
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
@@ -32,6 +39,7 @@ def home(request):
 
 
 @login_required
+@reads_from_replica
 def program_list(request, region):
     region = _region_or_404(region)
     form = CatalogFilterForm(request.GET or None)
@@ -64,6 +72,7 @@ def _render_results(request, region, form):
 
 
 @login_required
+@reads_from_replica
 def program_detail(request, region, pk):
     region = _region_or_404(region)
     # The row and its rendered text come from the catalog cache in one read (any program

@@ -68,6 +68,7 @@ def other_students_application(make_submitted):
     )
 
 
+@pytest.mark.s3
 def test_the_zip_holds_every_own_record_with_the_passport_decrypted(
     student_client, student, rich_student, other_students_application
 ):
@@ -144,6 +145,7 @@ def test_the_profile_page_offers_the_download(student_client):
     assert "下载我的数据" in page and URL in page
 
 
+@pytest.mark.s3
 def test_a_purged_file_is_listed_without_content(student_client, make_submitted):
     application = make_submitted()
     purged = application.attachments.first()

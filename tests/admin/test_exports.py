@@ -164,6 +164,7 @@ def zip_action(client, *applications):
     )
 
 
+@pytest.mark.s3
 def test_zip_names_entries_by_student_kind_and_number(admin_client, make_draft):
     application = make_draft(owner=StudentProfileFactory().user)
     attach(application, pdf_upload().read(), "英文成绩单.pdf", AttachmentKind.TRANSCRIPT)
@@ -214,6 +215,7 @@ def test_zip_of_applications_without_visible_files_says_so(client, make_clerk, m
     assert "所选申请没有可下载的附件" in client.get(CHANGELIST).text
 
 
+@pytest.mark.s3
 def test_zip_lists_a_file_missing_from_storage(admin_client, make_approved):
     application = make_approved()
     lost = application.attachments.first()

@@ -5,13 +5,14 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from apps.applications import pdf
 from apps.applications.models import Application, Status
-from apps.core.storage import PrivateFileSystemStorage
+from apps.core.storage import PrivateFileSystemStorage, walk
 from apps.programs.models import Region
 from tests.builders import clerk, passport
 from tests.factories import ProgramFactory, UserFactory
@@ -120,6 +121,7 @@ def test_the_chinese_is_drawn_with_an_embedded_cjk_font(client, student, submitt
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), "not embedded"
 
 
+@pytest.mark.s3
 def test_a_supplemented_score_replaces_待补录_in_a_new_render(client, student, submitted):
     from apps.scores.services import supplement_score
 
@@ -133,6 +135,7 @@ def test_a_supplemented_score_replaces_待补录_in_a_new_render(client, student
     assert "雅思 IELTS" in text and "7" in text
 
 
+@pytest.mark.s3
 def test_a_repeated_download_is_served_from_the_cache(client, student, submitted, monkeypatch):
     renders = []
     real_render = pdf.render_pdf
@@ -146,9 +149,8 @@ def test_a_repeated_download_is_served_from_the_cache(client, student, submitted
     assert len(renders) == 1
 
 
-def test_the_form_is_kept_in_file_storage_and_only_its_latest_version(
-    client, student, submitted, media
-):
+@pytest.mark.s3
+def test_the_form_is_kept_in_file_storage_and_only_its_latest_version(client, student, submitted):
     client.force_login(student)
     client.get(pdf_url(submitted)).getvalue()
     submitted.major = "人工智能"
@@ -156,9 +158,10 @@ def test_the_form_is_kept_in_file_storage_and_only_its_latest_version(
 
     client.get(pdf_url(submitted)).getvalue()
 
-    kept = list((media / pdf.CACHE_DIR / str(submitted.pk)).iterdir())
-    assert [p.name for p in kept] == [pdf.cache_name(submitted).rsplit("/", 1)[1]]
-    assert kept[0].read_bytes().startswith(b"%PDF-")
+    kept = list(walk(default_storage, f"{pdf.CACHE_DIR}/{submitted.pk}"))
+    assert kept == [pdf.cache_name(submitted)]
+    with default_storage.open(kept[0]) as handle:
+        assert handle.read().startswith(b"%PDF-")
 
 
 def test_a_storage_that_refuses_the_write_still_serves_the_form(

@@ -87,6 +87,7 @@ def test_the_message_goes_to_the_slot_the_file_was_sent_to(student_client, draft
         assert not response.context["attachments_form"].errors.get(other)
 
 
+@pytest.mark.s3
 def test_a_good_and_a_bad_file_in_one_slot_keep_the_good_one(student_client, draft, media):
     good = pdf_bytes()
     response = save(
@@ -108,7 +109,7 @@ def test_a_good_and_a_bad_file_in_one_slot_keep_the_good_one(student_client, dra
     )
     with stored.file.open("rb") as handle:
         assert handle.read() == good
-    assert stored_files(media) == [stored.file.name]
+    assert stored_files() == [stored.file.name]
     # The kept file is listed in its slot straight away, with its download link.
     html = slot_html(response, "transcript")
     assert "成绩单（中文版）.pdf" in html
@@ -176,6 +177,7 @@ def rfc5987(name):
     return f"filename*=UTF-8''{quote(name, safe='')}"
 
 
+@pytest.mark.s3
 @pytest.mark.parametrize(
     "disposition_filename",
     [
@@ -209,7 +211,7 @@ def test_hostile_file_names_are_neutralised_from_upload_to_download(
         assert char not in stored.original_name
     assert stored.original_name.endswith(".pdf")
     # On disk only a generated name, inside the application's folder.
-    assert stored_files(media) == [stored.file.name]
+    assert stored_files() == [stored.file.name]
     assert stored.file.name.startswith(f"attachments/{draft.pk}/")
     assert "pdf" not in stored.file.name and ".." not in stored.file.name
 
@@ -250,7 +252,7 @@ def test_files_beyond_a_slots_limit_are_refused_by_name_and_the_rest_stored(
     assert too_many(sent[-1]) in slot_html(response, "transcript")
     names = sorted(draft.attachments.values_list("original_name", flat=True))
     assert names == sorted([k.original_name for k in kept] + sent[:-1])
-    assert len(stored_files(media)) == 2
+    assert len(stored_files()) == 2
     draft.refresh_from_db()
     assert draft.name_en == "Zhang Xiaoming", "what was typed is saved all the same"
 
@@ -270,7 +272,7 @@ def test_exactly_as_many_files_as_a_slot_takes_are_stored(student_client, draft,
     assert response.url == edit_url(draft)
     names = sorted(draft.attachments.values_list("original_name", flat=True))
     assert names == ["成绩单（中文版）.pdf", "英文版.png"]
-    assert len(stored_files(media)) == 2
+    assert len(stored_files()) == 2
 
 
 def test_removing_a_file_makes_room_in_the_same_request(student_client, draft, settings):
@@ -286,6 +288,7 @@ def test_removing_a_file_makes_room_in_the_same_request(student_client, draft, s
 # --- Removing ------------------------------------------------------------------------------
 
 
+@pytest.mark.s3
 def test_removing_a_file_deletes_the_row_and_after_commit_the_file(
     student_client, draft, django_capture_on_commit_callbacks
 ):
@@ -335,6 +338,7 @@ def test_a_malformed_remove_value_is_ignored_and_the_rest_saved(student_client, 
 # --- Once submitted ------------------------------------------------------------------------
 
 
+@pytest.mark.s3
 def test_uploads_to_a_submitted_application_are_refused(student_client, draft, media):
     Application.objects.filter(pk=draft.pk).update(status=Status.SUBMITTED, has_passport=False)
 
@@ -345,7 +349,7 @@ def test_uploads_to_a_submitted_application_are_refused(student_client, draft, m
     page = student_client.get(response.url)
     assert "该申请为「待审核」，不能再修改。" in page.text
     assert not Attachment.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files() == []
 
 
 def test_another_student_cannot_upload_to_the_draft(client, draft, media):
@@ -355,4 +359,4 @@ def test_another_student_cannot_upload_to_the_draft(client, draft, media):
 
     assert response.status_code == 404
     assert not Attachment.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files() == []

@@ -48,6 +48,7 @@ def assert_downloaded(response, data):
 # --- The owner -----------------------------------------------------------------------------
 
 
+@pytest.mark.s3
 @pytest.mark.parametrize(
     "data, sent_name, stored_name, content_type",
     [
@@ -165,6 +166,7 @@ def test_an_unknown_attachment_is_404(attachment, student_client):
     assert student_client.get(url).status_code == 404
 
 
+@pytest.mark.s3
 def test_a_file_missing_from_storage_is_404_not_500(attachment, student_client):
     default_storage.delete(attachment.file.name)
     assert not default_storage.exists(attachment.file.name)

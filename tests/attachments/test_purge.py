@@ -12,7 +12,7 @@ from apps.attachments.models import Attachment
 from apps.attachments.retention import retention_cutoff
 from tests.builders import clerk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.s3]
 
 
 @pytest.fixture

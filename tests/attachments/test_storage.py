@@ -6,7 +6,7 @@ from apps.attachments.models import Attachment, AttachmentKind
 from apps.programs.models import Region
 from tests.factories import ApplicationFactory, ProgramFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.s3]
 
 
 def make_attachment(application, kind=AttachmentKind.TRANSCRIPT, name="成绩单.pdf"):

@@ -11,6 +11,7 @@ from django.db import connection
 
 from apps.attachments.models import Attachment
 from apps.core import backup
+from apps.core.storage import PrivateS3Storage
 from apps.programs.models import OFFICE_GROUPS
 from tests.builders import passport
 
@@ -87,7 +88,6 @@ def seeded(settings, make_submitted):
 @pytest.mark.django_db(transaction=True)
 def test_a_restored_backup_has_every_row_and_every_file(seeded, fresh_database, tmp_path):
     target, restored_media = tmp_path / "backup", tmp_path / "restored-media"
-    source_media = Path(backup.uploads_root())
 
     call_command("backup", "--to", str(target), stdout=io.StringIO())
     call_command(
@@ -106,7 +106,7 @@ def test_a_restored_backup_has_every_row_and_every_file(seeded, fresh_database, 
         assert restored[table] == rows, f"{table} differs after restore"
     assert sequences(fresh_database) == sequences(source_db)
 
-    files = backup.media_checksums(source_media)
+    files = backup.media_checksums()
     assert len(files) == Attachment.objects.count()
     assert backup.media_checksums(restored_media) == files
 
@@ -156,3 +156,22 @@ def test_pg_dump_is_chosen_for_the_servers_version():
 def test_on_sqlite_backup_says_it_needs_postgresql(tmp_path):
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("backup", "--to", str(tmp_path / "b"))
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_with_s3_the_backup_reads_the_bucket_and_restores_into_an_empty_bucket(
+    s3_storage, moto_s3, seeded, fresh_database, tmp_path
+):
+    target = tmp_path / "backup"
+    call_command("backup", "--to", str(target), stdout=io.StringIO())
+    files = backup.media_checksums()
+    assert len(files) == Attachment.objects.count() == len(moto_s3.keys(s3_storage))
+    assert not (tmp_path / "media").exists(), "nothing went through the local folder"
+
+    options = moto_s3.storage_settings(moto_s3.new_bucket())["OPTIONS"]
+    empty_bucket = PrivateS3Storage(**options)
+    backup.restore(target, db=fresh_database, media_root=empty_bucket)
+
+    assert backup.media_checksums(empty_bucket) == files
+    assert rows_of_every_table(fresh_database) == rows_of_every_table(connection.settings_dict)

@@ -114,3 +114,16 @@ def test_the_files_are_hard_links_of_a_few_originals(seeded):
     originals = list((seeded / "seed_scale").iterdir())
     assert len(originals) == 2 * scale.ORIGINALS_PER_KIND
     assert sum(p.stat().st_nlink for p in originals) - len(originals) == Attachment.objects.count()
+
+
+def test_with_s3_the_files_are_uploaded_to_the_bucket(settings, tmp_path, s3_storage, moto_s3):
+    settings.DEBUG = True
+    call_command("seed_scale", students=10, programs=5, applications=20, stdout=None, stderr=None)
+    attachments = list(Attachment.objects.order_by("pk"))
+    assert attachments and moto_s3.keys(s3_storage) == sorted(a.file.name for a in attachments)
+    with attachments[0].file.open("rb") as handle:
+        assert len(handle.read()) == attachments[0].size
+    assert not (tmp_path / "media").exists()
+
+    call_command("seed_scale", students=10, programs=5, applications=20, reset=True, stderr=None)
+    assert moto_s3.keys(s3_storage) == sorted(a.file.name for a in Attachment.objects.all())

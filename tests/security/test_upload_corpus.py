@@ -86,7 +86,7 @@ def test_every_upload_field_refuses_every_bad_file_and_writes_nothing(
     data = bad.data()
     expected = refusal(data, bad.name, accept)
     assert expected.code == bad.code_for(accept), "the corpus says why this file is bad"
-    before, files = rows(*WRITES), stored_files(media)
+    before, files = rows(*WRITES), stored_files()
 
     response, errors = send(student_client, application, sample(data, bad.name))
 
@@ -95,7 +95,7 @@ def test_every_upload_field_refuses_every_bad_file_and_writes_nothing(
     assert errors == [f"「{bad.name}」未上传：{reason}" if named else reason]
     assert reason in response.text
     assert rows(*WRITES) == before
-    assert stored_files(media) == files
+    assert stored_files() == files
 
 
 # --- The admission-result import in admin --------------------------------------------

@@ -7,7 +7,8 @@ from apps.core.backup import BackupError, backup
 
 class Command(BaseCommand):
     help = (
-        "Back up the PostgreSQL database (pg_dump, custom format) and MEDIA_ROOT into a new "
+        "Back up the PostgreSQL database (pg_dump, custom format) and the uploaded files (the "
+        "default storage: MEDIA_ROOT, or the bucket with STORAGE_BACKEND=s3) into a new "
         "directory, with a manifest of SHA-256 checksums. Restore with `manage.py restore`."
     )
 

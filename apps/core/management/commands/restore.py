@@ -1,4 +1,4 @@
-"""manage.py restore --from DIR: a backup into a new, empty database and media folder."""
+"""manage.py restore --from DIR: a backup into a new, empty database and file storage."""
 
 import environ
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +9,8 @@ from apps.core.backup import BackupError, restore
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `manage.py backup` into an empty database (default: "
-        "DATABASE_URL; or --database-url) and an empty MEDIA_ROOT (or --media-root). "
+        "DATABASE_URL; or --database-url) and an empty file storage: the configured one "
+        "(MEDIA_ROOT, or the bucket with STORAGE_BACKEND=s3), or the folder --media-root. "
         "Every checksum is verified before and after."
     )
 

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         }
         if options["reset"]:
             self.stderr.write("Emptying the portal's tables …")
-            scale.reset(settings.MEDIA_ROOT)
+            scale.reset()
         elif scale.holds_other_data():
             raise CommandError(
                 "This database holds data that seed_scale did not make. Use a throwaway "
