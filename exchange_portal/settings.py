@@ -284,7 +284,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One task at a time per worker process: a PDF render must not hold up emails behind it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Seconds. A render takes ~0.5 s and a send at most EMAIL_TIMEOUT; anything far longer is
-# stuck. The soft limit raises in the task (retried), the hard one kills its process.
+# stuck. The soft limit raises in the task (which logs it), the hard one kills its process.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 # Ids only, as JSON: nothing pickled, no personal data in the broker.

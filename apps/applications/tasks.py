@@ -58,7 +58,9 @@ def send_decision_email(self, event_pk):
 def send_draft_reminder(self, application_pk):
     """The one reminder of an unsubmitted application, claimed by `remind_drafts`."""
     reminder = (
-        DraftReminder.objects.select_related("application__program", "application__student")
+        DraftReminder.objects.select_related(
+            "application__program", "application__student__profile"
+        )
         .filter(application_id=application_pk)
         .first()
     )

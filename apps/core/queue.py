@@ -9,7 +9,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +20,9 @@ class TryAgain(Exception):
 
 
 # The options of every retried task: a bounded number of tries, exponential backoff.
+# A database that is restarting is tried again too (the worker reconnects).
 RETRIED = {
-    "autoretry_for": (TryAgain,),
+    "autoretry_for": (TryAgain, InterfaceError, OperationalError),
     "max_retries": settings.TASK_MAX_RETRIES,
     "retry_backoff": settings.TASK_RETRY_BACKOFF,
     "retry_backoff_max": settings.TASK_RETRY_BACKOFF_MAX,
