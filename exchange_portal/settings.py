@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 import ldap
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from django_auth_ldap.config import LDAPSearch
@@ -306,6 +307,76 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="exchange-portal@localhost")
 # Links in emails point here (emails are sent outside any request).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Background tasks (Celery; exchange_portal/celery.py) -------------------------------
+# Emails, the daily draft reminders and PDF warming are Celery tasks, enqueued when the
+# request's transaction commits. The broker is CELERY_BROKER_URL, else REDIS_URL; with
+# neither the tasks run eagerly in the process that enqueued them (no worker to run).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# An eager task that fails is logged (by Celery and by the task), never raised into the
+# request that enqueued it: the decision or submission is committed by then.
+CELERY_TASK_EAGER_PROPAGATES = False
+# A task is acknowledged when it has finished, not when it was received: a worker that
+# dies mid-task (killed, out of memory) leaves it to another worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per worker process: a PDF render must not hold up emails behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds. A render takes ~0.5 s and a send at most EMAIL_TIMEOUT; anything far longer is
+# stuck. The soft limit raises in the task (which logs it), the hard one kills its process.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
+# Ids only, as JSON: nothing pickled, no personal data in the broker.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_SERIALIZER = "json"
+# Nobody waits for a task's return value: no result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = TIME_ZONE
+# Redis redelivers a task not acknowledged within this many seconds: it must be longer
+# than the longest retry delay (TASK_RETRY_BACKOFF_MAX), or a retry would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+}
+# A broker that is down must not hold a request: a few quick tries, then the enqueue is
+# logged as failed (apps.core.tasks.enqueue).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# WeasyPrint leaves memory behind: a worker process is replaced after this many tasks or
+# this many kilobytes resident.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
+# The worker logs through Django's LOGGING below, like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
+# A failed send or render is tried again TASK_MAX_RETRIES times, after 1, 2, 4, ... times
+# TASK_RETRY_BACKOFF seconds (with jitter, at most TASK_RETRY_BACKOFF_MAX apart).
+TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
+TASK_RETRY_BACKOFF = env.int("TASK_RETRY_BACKOFF", default=60)
+TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=600)
+# The draft reminders (apps.applications.tasks.remind_drafts): every day at this local
+# time (TIME_ZONE), for programs closing within DRAFT_REMINDER_DAYS days.
+DRAFT_REMINDER_DAYS = env.int("DRAFT_REMINDER_DAYS", default=3)
+DRAFT_REMINDER_TIME = env.str("DRAFT_REMINDER_TIME", default="08:00")
+_hour, _minute = (int(part) for part in DRAFT_REMINDER_TIME.split(":"))
+CELERY_BEAT_SCHEDULE = {
+    "remind-drafts": {
+        "task": "apps.applications.tasks.remind_drafts",
+        "schedule": crontab(hour=_hour, minute=_minute),
+    },
+}
 
 # --- Security (production switches; see README "Deploy") ------------------------------
 

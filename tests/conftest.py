@@ -8,6 +8,7 @@ from hypothesis import settings as hypothesis_settings
 from apps.applications import services
 from apps.applications.models import AdmissionResult
 from apps.attachments.models import AttachmentKind
+from exchange_portal.celery import app as celery_app
 from tests.builders import COMPLETE, checked, office_admin
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
@@ -82,6 +83,10 @@ def _fast_and_isolated(settings, tmp_path, request, storage_backend):
     # Every read from the test database's one connection, unless a test routes on purpose
     # (the replica alias is a second connection, which would not see uncommitted rows).
     settings.DATABASE_ROUTERS = []
+    # Tasks run eagerly in the unit suite, whatever broker the environment names (the
+    # worker tests in tests/tasks start a real one).
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,7 +1,8 @@
 """Mail servers for the email fault tests, on loopback ports of their own.
 
 - `SmtpServer`: a small real SMTP server (enough of RFC 5321 for smtplib) that refuses
-  the recipients listed in `refused` with 550 and keeps every message it accepted.
+  the recipients listed in `refused` with 550, answers its first `busy_for` connections
+  with 421 ("try again later") and keeps every message it accepted.
 - `silent_server`: accepts TCP connections and never says a word (a hung mail server).
 - `closed_port`: a port nobody listens on (connection refused).
 """
@@ -32,16 +33,25 @@ def silent_server():
 
 
 class SmtpServer:
-    def __init__(self, refused=()):
+    def __init__(self, refused=(), busy_for=0):
         self.refused = {address.lower() for address in refused}
+        self.busy_for = busy_for
+        self.connections = 0
         self.messages = []  # (recipients, email.message.Message)
         server = self
+        lock = threading.Lock()
 
         class Handler(socketserver.StreamRequestHandler):
             def reply(self, line):
                 self.wfile.write(f"{line}\r\n".encode())
 
             def handle(self):
+                with lock:
+                    server.connections += 1
+                    busy = server.connections <= server.busy_for
+                if busy:
+                    self.reply("421 4.3.2 test.example busy, try again later")
+                    return
                 self.reply("220 test.example ESMTP")
                 recipients = []
                 while line := self.rfile.readline():

@@ -2,9 +2,10 @@
 
 `announce` is called by `services.record_event` for every history row, inside the service's
 transaction. The notice is written in that transaction (it disappears with a rollback);
-the email is sent only once the transaction has committed, so that a student is never
-told about a decision the database does not hold. A failing mail server is logged and
-never undoes or blocks the decision.
+the email is a task (apps.applications.tasks) enqueued once the transaction has committed,
+so that a student is never told about a decision the database does not hold, and no
+request ever waits for the mail server. A failing mail server is retried with backoff,
+then logged; it never undoes or blocks the decision.
 """
 
 import logging
@@ -14,15 +15,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from apps.core.queue import enqueue
 
 from .models import (
     EDITABLE_STATUSES,
     AdmissionResult,
     Application,
-    ApplicationEvent,
     DraftReminder,
     EventKind,
     Notice,
@@ -42,20 +45,10 @@ def announce(event):
     if event.to_value not in ANNOUNCED.get(event.kind, ()):
         return None
     notice = Notice.objects.create(student_id=event.application.student_id, event=event)
-    # robust: a template or mail error after the commit is logged, never a failed request.
-    transaction.on_commit(lambda: send_event_email(event.pk), robust=True)
+    from .tasks import send_decision_email  # the tasks module imports this one
+
+    enqueue(send_decision_email, event.pk)
     return notice
-
-
-def send_event_email(event_pk):
-    event = ApplicationEvent.objects.select_related(
-        "application__program", "application__student__profile"
-    ).get(pk=event_pk)
-    send_student_email(
-        event.application,
-        "applications/email/decision",
-        {"event": event},
-    )
 
 
 def student_language(student):
@@ -63,10 +56,11 @@ def student_language(student):
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
 
-def send_student_email(application, template, context):
+def email_student(application, template, context):
     """Render `template`_subject.txt / _body.txt in the student's language and send it.
 
-    Returns True when the mail server took the message; failures are logged, not raised.
+    Returns True when the mail server took the message, False when there is no address;
+    raises what the mail backend raised (the task decides whether to try again).
     """
     student = application.student
     recipient = application.email or student.email
@@ -86,19 +80,42 @@ def send_student_email(application, template, context):
     with translation.override(student_language(student)):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}_body.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    except Exception as error:
-        # Logs are read by more people than the student's file: the application's number
-        # says whom, the error's kind says why, and no address or name is written down.
-        logger.error(
-            "Could not email the student of application %s (%s): %s",
-            application.pk,
-            template.rsplit("/", 1)[-1],
-            describe_failure(error),
-        )
-        return False
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     return True
+
+
+def log_failure(application, template, error):
+    # Logs are read by more people than the student's file: the application's number
+    # says whom, the error's kind says why, and no address or name is written down.
+    logger.error(
+        "Could not email the student of application %s (%s): %s",
+        application.pk,
+        template.rsplit("/", 1)[-1],
+        describe_failure(error),
+    )
+
+
+def is_permanent(error):
+    """A refusal that sending again will not change: the server answered 5xx (no such
+    mailbox, sender refused, authentication failed). Connection errors, timeouts and 4xx
+    answers ("try again later") are worth another try."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in error.recipients.values())
+    code = getattr(error, "smtp_code", None)
+    if isinstance(code, int) and code >= 500:
+        return True
+    # A bad address or header that the backend cannot even encode: the same every time.
+    return not isinstance(error, OSError)
+
+
+def timed_out(error):
+    """Whether the mail server did not answer in EMAIL_TIMEOUT (smtplib reports a timeout
+    while reading as SMTPServerDisconnected, caused by the TimeoutError)."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def describe_failure(error):
@@ -114,41 +131,63 @@ def describe_failure(error):
     return kind
 
 
-def remind_drafts(*, days, now=None):
-    """Email each student whose application is still unsubmitted when its program closes
-    within `days` days. Once per application: the DraftReminder row is claimed first, so
-    a second run (or two crons at once) sends nothing more; a failed send gives it back.
+# A claimed reminder whose task vanished (the broker lost it) is claimed again after this;
+# far longer than a task's retries take (TASK_MAX_RETRIES x TASK_RETRY_BACKOFF_MAX).
+STALE_CLAIM = timedelta(days=1)
 
-    Returns the number of emails sent.
+
+def remind_drafts(*, days, now=None):
+    """Remind each student whose application is still unsubmitted when its program closes
+    within `days` days: claim a DraftReminder row per application, and enqueue its email
+    (apps.applications.tasks.send_draft_reminder) once the claim is committed.
+
+    Once per application: a claimed row is skipped by every later run (or a second run at
+    the same time), the task sends only while the row is claimed and unsent, and marks it
+    sent; a send that fails for good gives the row back, so the next run tries again.
+    Returns the number of reminders queued.
     """
+    from .tasks import send_draft_reminder  # the tasks module imports this one
+
     now = now or timezone.now()
+    stale = now - STALE_CLAIM
     due = (
         Application.objects.filter(
             status__in=EDITABLE_STATUSES,
-            draft_reminder__isnull=True,
             program__is_published=True,
             program__closes_at__gt=now,
             program__closes_at__lte=now + timedelta(days=days),
         )
-        .select_related("program", "student__profile")
+        .filter(
+            Q(draft_reminder__isnull=True)
+            | Q(draft_reminder__sent_at=None, draft_reminder__claimed_at__lt=stale)
+        )
         .order_by("program__closes_at", "pk")
+        .values_list("pk", flat=True)
     )
-    sent = 0
-    for application in due:
-        try:
-            with transaction.atomic():
-                DraftReminder.objects.create(application=application)
-        except IntegrityError:
-            continue  # another run claimed it
-        context = {
-            "closes_at": timezone.localtime(application.program.closes_at).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
-            "edit_url": settings.PORTAL_BASE_URL
-            + reverse("applications:edit", args=[application.pk]),
-        }
-        if send_student_email(application, "applications/email/draft_reminder", context):
-            sent += 1
-        else:
-            DraftReminder.objects.filter(application=application).delete()
-    return sent
+    queued = 0
+    for pk in due:
+        if _claim_reminder(pk, now=now, stale=stale):
+            enqueue(send_draft_reminder, pk)
+            queued += 1
+    return queued
+
+
+def _claim_reminder(application_pk, *, now, stale):
+    """Whether this run claimed the reminder of the application (nobody else did)."""
+    if DraftReminder.objects.filter(
+        application_id=application_pk, sent_at=None, claimed_at__lt=stale
+    ).update(claimed_at=now):
+        return True
+    try:
+        with transaction.atomic():
+            DraftReminder.objects.create(application_id=application_pk, claimed_at=now)
+    except IntegrityError:
+        return False  # another run claimed it
+    return True
+
+
+def reminder_context(application):
+    return {
+        "closes_at": timezone.localtime(application.program.closes_at).strftime("%Y-%m-%d %H:%M"),
+        "edit_url": settings.PORTAL_BASE_URL + reverse("applications:edit", args=[application.pk]),
+    }

@@ -197,10 +197,33 @@ def _malloc_trim():
         trim(0)
 
 
+def _verify_path(application):
+    query = f"?number={application.number}&code={application.verification_code}"
+    return reverse("applications:verify") + query
+
+
 def verify_url(request, application):
     """The absolute address the QR code leads to (staff only)."""
-    query = f"?number={application.number}&code={application.verification_code}"
-    return request.build_absolute_uri(reverse("applications:verify") + query)
+    return request.build_absolute_uri(_verify_path(application))
+
+
+def warm_cache(application):
+    """Render the form of `application` (printable) into the cache before anyone asks for it,
+    in the language the student reads the portal in, so that the student's first download
+    is a cached one. Returns False when that version was cached already; raises when the
+    render or the storage failed (the task tries again)."""
+    from .notifications import student_language
+
+    with translation.override(student_language(application.student)):
+        name = cache_name(application)
+        if default_storage.exists(name):
+            return False
+        # Outside a request, the QR code leads to the portal's public address.
+        url = settings.PORTAL_BASE_URL + _verify_path(application)
+        application_pdf(application, url).close()
+        if not default_storage.exists(name):  # application_pdf served it uncached
+            raise OSError(f"the storage did not keep {name}")
+    return True
 
 
 def _context(application, verify_url):

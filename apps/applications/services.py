@@ -19,8 +19,9 @@ from django.views.decorators.debug import sensitive_variables
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.core.storage import STORAGE_ERRORS
+from apps.core.queue import enqueue
 
-from . import notifications, results
+from . import notifications, results, tasks
 from .models import (
     EDITABLE_STATUSES,
     AdmissionResult,
@@ -261,7 +262,12 @@ def submit_application(*, application, user):
                 problems=problems,
             )
         application.submitted_at = timezone.now()
-        return _move(application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"])
+        application = _move(
+            application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"]
+        )
+        # The student's next step is often 下载申请表: rendered ahead, once committed.
+        enqueue(tasks.warm_pdf, application.pk)
+        return application
 
 
 def withdraw_application(*, application, user):

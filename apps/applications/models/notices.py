@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -49,7 +50,8 @@ class DraftReminder(models.Model):
     """The one reminder an unsubmitted application gets before its program closes.
 
     One row per application (and so per student per program): `remind_drafts` may run
-    twice a day and still remind once.
+    twice a day and still remind once. The row is claimed before the email is queued and
+    marked sent when the mail server took it; a send that failed for good deletes it.
     """
 
     application = models.OneToOneField(
@@ -58,7 +60,8 @@ class DraftReminder(models.Model):
         related_name="draft_reminder",
         verbose_name=_("报名申请"),
     )
-    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("截止提醒")
