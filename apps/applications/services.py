@@ -18,8 +18,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
-from apps.core.storage import STORAGE_ERRORS
 from apps.core.queue import enqueue
+from apps.core.storage import STORAGE_ERRORS
 
 from . import notifications, results, tasks
 from .models import (
