@@ -35,3 +35,8 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The request line and headers are small; refuse what is not.
 limit_request_line = 8190
 proc_name = "exchange-portal"
+# gunicorn's control socket (gunicornc) defaults to one path per user: several nodes on
+# one machine (the systemd template, tests/cluster, bench/run --nodes) would take it from
+# each other. Off unless a path of its own is given.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

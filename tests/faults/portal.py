@@ -50,12 +50,12 @@ def as_postgres(*command, check=True):
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, port=None):
         if os.geteuid() != 0 or not (PG_BIN / "initdb").exists() or not shutil.which("runuser"):
             raise Unavailable("needs root, runuser and PostgreSQL's initdb in " + str(PG_BIN))
         self.root = Path(tempfile.mkdtemp(prefix="faults-pg-"))
         self.data = self.root / "data"
-        self.port = free_port()
+        self.port = port or free_port()
         shutil.chown(self.root, "postgres")
         as_postgres(
             PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"
@@ -236,7 +236,8 @@ def request(port, method, path, *, cookies=None, fields=None, files=None, timeou
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return Response(response.status, dict(response.getheaders()), response.read())
+        # The headers as a message: `get` ignores case, `get_all("Set-Cookie")` has them all.
+        return Response(response.status, response.msg, response.read())
     finally:
         connection.close()
 
