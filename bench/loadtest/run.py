@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 
-from . import scenarios, server, wrk
+from . import nodes, scenarios, server, wrk
 
 # The budgets, on a 2-core machine with 32 concurrent connections (issue 6).
 BUDGETS = {
@@ -41,6 +41,11 @@ def parser(description):
     p.add_argument("--programs", type=int, default=3_000, help="seed size")
     p.add_argument("--applications", type=int, default=150_000, help="seed size")
     p.add_argument("--port", type=int, help="gunicorn port (default 8765)")
+    p.add_argument(
+        "--nodes",
+        type=int,
+        help="N gunicorn nodes (each with --workers) behind nginx on --port (bench/loadtest/nodes.py)",
+    )
     return p
 
 
@@ -132,7 +137,8 @@ def main(argv=None):
     config = config_from(args)
     prepare(config, args)
     load = os.getloadavg()
-    with server.Gunicorn(config) as gunicorn:
+    served = nodes.Nodes(config, args.nodes) if args.nodes else server.Gunicorn(config)
+    with served as gunicorn:
         plan = scenarios.build(config, students=args.users)
         server.log(f"signed in in {plan.sign_in_seconds:.1f} s; load average before: {load[0]:.2f}")
         results = {}
@@ -150,13 +156,15 @@ def main(argv=None):
     if order != ORDER:
         print_table(results, order)
         return 0
-    values = figures(results, plan, rss, config.workers)
+    values = figures(results, plan, rss, config.workers * (args.nodes or 1))
     print_table(results)
     print(
         f"pdf: warm render median {values['pdf_warm_ms']:.0f} ms over {len(plan.pdf_first_ms)}"
         f" applications; cached download ratio {values['pdf_cached_ratio']:.2f}"
     )
     print("worker RSS MB: " + ", ".join(f"{mb:.0f}" for mb in sorted(rss.values())))
+    if args.nodes:
+        print(f"through nginx: {args.nodes} node(s) x {config.workers} workers")
     print(
         f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )

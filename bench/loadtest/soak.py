@@ -2,7 +2,7 @@
 
 import sys
 
-from . import scenarios, server, wrk
+from . import nodes, scenarios, server, wrk
 from .run import config_from, parser, prepare
 
 TOLERANCE = 0.10
@@ -15,7 +15,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     config = config_from(args)
     prepare(config, args)
-    with server.Gunicorn(config) as gunicorn:
+    served = nodes.Nodes(config, args.nodes) if args.nodes else server.Gunicorn(config)
+    with served as gunicorn:
         plan = scenarios.build(config, students=args.users)
         mix = scenarios.mixed(plan)
         warm = wrk.run("warm-up", config.base_url, mix, args.warmup, args.connections, args.threads)
