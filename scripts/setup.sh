@@ -15,6 +15,7 @@ APT_PACKAGES=(
   chromium                              # end-to-end tests (never `playwright install`)
   gettext                               # compilemessages
   wrk                                   # the load generator of bench/run and bench/soak
+  nginx                                 # the balancer of tests/cluster and bench/run --nodes
 )
 
 missing=()

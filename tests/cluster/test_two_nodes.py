@@ -218,7 +218,7 @@ def test_a_journey_across_two_nodes_survives_one_dying(cluster, smtp):
         lambda: [m for to, m in smtp.messages if "traveller@example.edu" in to],
     )
     assert len(mail) == 1
-    assert "send" in cluster.worker.output()
+    assert "send_decision_email" in cluster.worker.output()
 
     # Nothing an app node keeps mattered: still signed in, after all that.
     home = student.send(edge, "GET", "/applications/")
