@@ -44,7 +44,7 @@ def parser(description):
     p.add_argument(
         "--nodes",
         type=int,
-        help="N gunicorn nodes (each with --workers) behind nginx on --port (bench/loadtest/nodes.py)",
+        help="N gunicorn nodes (each with --workers) behind nginx on --port",
     )
     return p
 
