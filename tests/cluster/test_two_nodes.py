@@ -12,6 +12,7 @@ Sign-in uses the portal's local accounts (the student has a password, as tests/f
 students do): the LDAP path is the same on every node and has its own tests.
 """
 
+import http.client
 import io
 import re
 
@@ -102,6 +103,19 @@ class Browser:
         return dict(parser.fields), page
 
 
+def too_large(port, path, cookies):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        connection.putrequest("POST", path)
+        connection.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+        connection.putheader("Content-Length", str(200 * 1024 * 1024))
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 def pdf_bytes(pages):
     buffer = io.BytesIO()
     writer = PdfWriter()
@@ -156,6 +170,8 @@ def test_a_journey_across_two_nodes_survives_one_dying(cluster, smtp):
         },
     )
     assert uploaded.status == 302, uploaded.text[:3000]
+    # A body over the largest form is refused by nginx from its headers alone.
+    assert too_large(edge, edit, student.cookies) == 413
 
     # Node B crashes.
     node_b.kill()
