@@ -194,6 +194,7 @@ def test_a_journey_across_two_nodes_survives_one_dying(cluster, smtp):
     warmed = cluster_stack.wait_for(
         "the worker warms the PDF", lambda: cluster.bucket_keys(f"pdf-cache/{pk}/")
     )
+    assert "warm_pdf" in cluster.worker.output()
     pdf = student.send(edge, "GET", f"/applications/{pk}/form.pdf")
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
     assert pdf.body == cluster.bucket_object(next(iter(warmed)))
