@@ -45,6 +45,11 @@ def missing():
     for module in ("gunicorn", "celery", "moto", "storages"):
         if not importlib.util.find_spec(module):
             return f"needs the Python package {module} (requirements-dev.txt)"
+    # The parts of issue 8 this test puts together, built on their own branches.
+    if not importlib.util.find_spec("exchange_portal.celery"):
+        return "needs the Celery app (exchange_portal/celery.py)"
+    if not importlib.util.find_spec("apps.core.db_router"):
+        return "needs the S3 storage and the replica router (apps/core/db_router.py)"
     return None
 
 
