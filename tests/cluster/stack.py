@@ -25,11 +25,9 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from tests import s3_server
 from tests.cluster import nginx
 from tests.faults import portal
 from tests.faults.portal import BASE_DIR, PG_BIN, Unavailable, as_postgres
-from tests.s3_server import MotoS3
 
 DATABASE = "exchange_portal_cluster"
 
@@ -48,7 +46,9 @@ def missing():
     # The parts of issue 8 this test puts together, built on their own branches.
     if not importlib.util.find_spec("exchange_portal.celery"):
         return "needs the Celery app (exchange_portal/celery.py)"
-    if not importlib.util.find_spec("apps.core.db_router"):
+    if not importlib.util.find_spec("apps.core.db_router") or not importlib.util.find_spec(
+        "tests.s3_server"
+    ):
         return "needs the S3 storage and the replica router (apps/core/db_router.py)"
     return None
 
@@ -160,6 +160,8 @@ class Stack:
         return env
 
     def _settings(self):
+        from tests import s3_server
+
         database = f"postgres://postgres@127.0.0.1:{{port}}/{DATABASE}"
         return {
             "DJANGO_SETTINGS_MODULE": "exchange_portal.settings",
@@ -214,6 +216,8 @@ class Stack:
         )  # fmt: skip
         # moto's server mode in this process (tests/s3_server.py), on its own port: the
         # nodes and the worker reach it over HTTP like any S3 endpoint.
+        from tests.s3_server import MotoS3
+
         self.s3 = MotoS3().start()
         self.bucket = self.s3.new_bucket()
         self.nginx_port = ports.take()
