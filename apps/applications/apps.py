@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "apps.applications"
     verbose_name = _("报名申请")
+
+    def ready(self):
+        from . import student_cache  # noqa: F401  (forgets a student's cached applications)

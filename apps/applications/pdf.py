@@ -87,6 +87,8 @@ def application_pdf(application, verify_url):
         return default_storage.open(name)
     except STORAGE_ERRORS:  # not rendered yet at this version (or storage unreachable)
         pass
+    if application.get_deferred_fields():  # read slim for the cache check: all of it now
+        application = printable(type(application).objects).get(pk=application.pk)
     load_form_data(application)
     content = render_pdf(application, verify_url)
     try:

@@ -291,13 +291,17 @@ def download_attachment(request, pk, attachment_pk):
 @login_required
 def download_pdf(request, pk):
     """下载申请表: the printable form, for the owner and the staff of the track."""
-    # A cached form needs neither the passport number (decrypted) nor the program's texts;
-    # a render reads them when it needs them.
-    queryset = pdf.printable(Application.objects.visible_to(request.user)).defer(
-        "passport_number",
-        "program__description",
-        "program__eligibility",
-        "program__language_requirement",
+    # A cached form needs only what names it (pdf.cache_name, pdf_filename, verify_url);
+    # a render reads the whole application again (pdf.application_pdf).
+    queryset = pdf.printable(Application.objects.visible_to(request.user)).only(
+        "status",
+        "updated_at",
+        "submitted_at",
+        "student",
+        "student__username",
+        "program",
+        "program__title",
+        "program__updated_at",
     )
     application = get_object_or_404(queryset, pk=pk)
     # A file, not bytes: the server sends it straight from the file (sendfile).

@@ -7,7 +7,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from apps.applications.models import Application, Notice
+from apps.applications.models import Notice
+from apps.applications.student_cache import applications_by_program
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 
 from . import catalog_cache
@@ -82,13 +83,8 @@ def program_detail(request, region, pk):
     )
     if program is None or not program.is_published or program.region != region:
         raise Http404
-    # The page shows the application's status and links to it: nothing else is read.
-    mine = (
-        Application.objects.for_student(request.user)
-        .filter(program=program)
-        .only("pk", "status")
-        .first()
-    )
+    # The page shows the student's application here, if any: its status, from the cache.
+    mine = applications_by_program(request.user).get(program.pk)
     return render(
         request,
         "programs/program_detail.html",

@@ -1,0 +1,42 @@
+"""Which programs a student has applied to, and where each application stands.
+
+Every program page shows the student's own application there (编辑 / 查看申请 and its
+status) instead of 报名. That is read on every program page a student opens and
+changes only when one of the student's applications is created or changes status, so
+it is kept in the cache per student and forgotten whenever any of the student's
+applications is saved (a signal, and again once committed: a page rendered in between
+read the rows before the change).
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Application
+
+SECONDS = 3600
+
+
+def _key(student_id):
+    return f"student-applications:{student_id}"
+
+
+def applications_by_program(student):
+    """{program id: Application with only `pk` and `status`} of `student`."""
+    key = _key(student.pk)
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            Application.objects.for_student(student).values_list("pk", "program_id", "status")
+        )
+        cache.set(key, rows, SECONDS)
+    return {program_id: Application(pk=pk, status=status) for pk, program_id, status in rows}
+
+
+@receiver(post_save, sender=Application, dispatch_uid="student-applications-saved")
+@receiver(post_delete, sender=Application, dispatch_uid="student-applications-deleted")
+def _forget(sender, instance, **kwargs):
+    key = _key(instance.student_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
