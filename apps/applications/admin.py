@@ -330,7 +330,16 @@ class ApplicationAdmin(
         return False  # a withdrawn or rejected application stays, with its history
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
+        # The filters' HTML depends on the query, the language and, through this key, on
+        # the programs (any program saved makes a new catalog version) and the tracks the
+        # user works for; the 学院 values are themselves read every SchoolFilter.SECONDS.
+        user = request.user
+        regions = ",".join(sorted(Region.values if user.is_superuser else regions_of(request)))
+        extra_context = {
+            "title": self.opts.verbose_name_plural,
+            "filters_key": f"{catalog_cache.version()}:{regions}:{user.is_superuser:d}",
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra_context)
 
     @method_decorator(sensitive_post_parameters("passport_number"))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.applications.models import Application, Status
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Region
-from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory
+from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +251,19 @@ def test_a_program_search_with_control_characters_is_answered_not_an_error(clerk
     page = clerk_client.get(URL, {"program_q": "首尔\x00\x1b"})
     assert page.status_code == 200
     assert "首尔大学交换项目" in _program_filter(page)
+
+
+def test_the_cached_filters_are_each_track_and_role_their_own(client, make_clerk):
+    ProgramFactory(title="国际项目甲", region=Region.INTERNATIONAL)
+    ProgramFactory(title="港澳台项目乙", region=Region.HMT)
+    client.force_login(make_clerk(Region.INTERNATIONAL, username="intl"))
+    intl = _program_filter(client.get(URL))
+    client.force_login(make_clerk(Region.HMT, username="hmt"))
+    hmt = _program_filter(client.get(URL))
+    assert "国际项目甲" in intl and "港澳台项目乙" not in intl
+    assert "港澳台项目乙" in hmt and "国际项目甲" not in hmt
+
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    page = client.get(URL)
+    statuses = page.text[page.text.index('data-filter-title="审核状态"') :]
+    assert "草稿" in statuses[: statuses.index("</details>")]  # only a superuser filters drafts
