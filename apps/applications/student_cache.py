@@ -3,9 +3,9 @@
 Every program page shows the student's own application there (编辑 / 查看申请 and its
 status) instead of 报名. That is read on every program page a student opens and
 changes only when one of the student's applications is created or changes status, so
-it is kept in the cache per student and forgotten whenever any of the student's
-applications is saved (a signal, and again once committed: a page rendered in between
-read the rows before the change).
+it is kept in the cache per student and forgotten whenever one of the student's
+applications is created, deleted or saved with its status (a signal, and again once
+committed: a page rendered in between read the rows before the change).
 """
 
 from django.core.cache import cache
@@ -36,7 +36,9 @@ def applications_by_program(student):
 
 @receiver(post_save, sender=Application, dispatch_uid="student-applications-saved")
 @receiver(post_delete, sender=Application, dispatch_uid="student-applications-deleted")
-def _forget(sender, instance, **kwargs):
+def _forget(sender, instance, created=False, update_fields=None, **kwargs):
+    if not created and update_fields is not None and "status" not in update_fields:
+        return  # a draft's fields saved: the program and the status stay as cached
     key = _key(instance.student_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
