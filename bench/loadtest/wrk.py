@@ -4,7 +4,9 @@ wrk costs far less CPU than a Python load generator, which matters on a 2-core m
 where the budgets are ratios. Each wrk thread cycles through its share of the prepared
 requests (each with its user's cookies); `response()` counts every error status and every
 redirect to the sign-in page, and `done()` prints one JSON
-line with the throughput, the latency percentiles and the errors.
+line with the throughput, the latency percentiles, the errors and the latency
+distribution as 1,000 quantiles, so that short runs of one page can be merged
+(`merge`): `bench/run` alternates a page with the ceiling in slices of a few seconds.
 """
 
 import json
@@ -73,12 +75,15 @@ function done(summary, latency, requests)
   local wrong = 0
   for _, t in ipairs(threads) do wrong = wrong + t:get("bad") end
   local e = summary.errors
+  local q = {}
+  for k = 1, 1000 do q[k] = string.format("%%d", latency:percentile((k - 0.5) / 10)) end
   io.write(string.format(
     '\nRESULT {"requests": %%d, "duration_us": %%d, "p50": %%d, "p95": %%d, "p99": %%d, ' ..
-    '"max": %%d, "socket_errors": %%d, "http_errors": %%d, "wrong_status": %%d}\n',
+    '"max": %%d, "socket_errors": %%d, "http_errors": %%d, "wrong_status": %%d, ' ..
+    '"quantiles_us": [%%s]}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout, e.status,
-    wrong))
+    wrong, table.concat(q, ",")))
 end
 """
 
@@ -106,6 +111,7 @@ class Result:
     p95_ms: float
     p99_ms: float
     errors: int
+    quantiles_ms: tuple = ()  # 1,000 evenly spaced quantiles of the latency
 
     @property
     def rps(self):
@@ -148,4 +154,35 @@ def run(name, base_url, requests, seconds, connections=32, threads=2, timeout=10
         p95_ms=data["p95"] / 1000,
         p99_ms=data["p99"] / 1000,
         errors=errors,
+        quantiles_ms=tuple(us / 1000 for us in data["quantiles_us"]),
+    )
+
+
+def merge(name, results):
+    """One result from several runs of the same page: requests, time and errors added up,
+    percentiles read from the runs' quantiles, each weighted by its run's requests."""
+    points = sorted(
+        (q, r.requests / len(r.quantiles_ms))
+        for r in results
+        if r.quantiles_ms
+        for q in r.quantiles_ms
+    )
+    total = sum(weight for _, weight in points)
+
+    def percentile(p):
+        seen = 0.0
+        for value, weight in points:
+            seen += weight
+            if seen >= total * p / 100:
+                return value
+        return points[-1][0] if points else 0.0
+
+    return Result(
+        name=name,
+        requests=sum(r.requests for r in results),
+        seconds=sum(r.seconds for r in results),
+        p50_ms=percentile(50),
+        p95_ms=percentile(95),
+        p99_ms=percentile(99),
+        errors=sum(r.errors for r in results),
     )
