@@ -2,6 +2,8 @@
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import StudentProfile
@@ -251,3 +253,17 @@ def test_an_invalid_value_from_the_directory_is_not_locked(client):
     client.post(edit_url(application), {"phone": "010-62751234"})
     application.refresh_from_db()
     assert application.phone == "010-62751234"
+
+
+def test_a_save_asks_the_database_nothing_to_check_the_passport_rule(student_client, make_draft):
+    """The passport rule is the form's own; Django would check it with a query per save."""
+    application = make_draft(complete=False)
+    data = {"action": "save", "has_passport": "False", "passport_number": "E1234"}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = student_client.post(edit_url(application), data)
+
+    assert response.status_code == 302
+    assert not [q for q in queries.captured_queries if '"_check"' in q["sql"]]
+    application.refresh_from_db()
+    assert (application.has_passport, application.passport_number) == (False, "")
