@@ -48,7 +48,7 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
     FIELD_ENCRYPTION_KEYS = [development_key(SECRET_KEY)]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.core.apps.PortalAdminConfig",  # django.contrib.admin, with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
