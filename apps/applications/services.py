@@ -58,12 +58,12 @@ class UploadNotStored(ApplicationError):
         self.name = name
 
 
-def locked_application(application):
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("program")
-        .get(pk=application.pk)
-    )
+def locked_application(application, *, with_program=True):
+    """The row again, locked until the transaction ends (with its program by default)."""
+    queryset = Application.objects.select_for_update(of=("self",))
+    if with_program:
+        queryset = queryset.select_related("program")
+    return queryset.get(pk=application.pk)
 
 
 def record_event(application, *, actor, to_value, from_value="", kind=EventKind.STATUS, comment=""):
@@ -139,7 +139,11 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
     (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`.
     """
     with files_removed_on_failure() as stored, transaction.atomic():
-        application = locked_application(application)
+        # Only the row is locked and read: the program the caller holds comes along.
+        locked = locked_application(application, with_program=False)
+        if Application.program.is_cached(application):
+            locked.program = application.program
+        application = locked
         if not application.is_editable:
             raise ApplicationError(
                 _("该申请已提交（%(status)s），不能再修改。")
