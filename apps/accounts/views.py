@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.http import require_safe
 
 from . import my_data
 from .forms import PortalLoginForm, ProfileForm
@@ -32,6 +33,7 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form, "profile": profile})
 
 
+@require_safe
 @login_required
 def download_my_data(request):
     """下载我的数据: the signed-in user's own data only, as a ZIP (JSON and files)."""

@@ -159,3 +159,10 @@ def test_a_purged_file_is_listed_without_content(student_client, make_submitted)
     assert listed[purged.original_name]["file"] == ""
     assert listed[purged.original_name]["purged_at"]
     assert len(archive.namelist()) == 1 + application.attachments.count() - 1
+
+
+def test_the_download_answers_only_reads(student_client):
+    url = reverse("accounts:my_data")
+
+    assert student_client.post(url).status_code == 405
+    assert student_client.head(url).status_code == 200
