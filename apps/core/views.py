@@ -1,7 +1,26 @@
-from django.http import HttpResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+# How long a browser or a proxy should wait before trying again when the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """handler500: the portal's 500 page; a 503 with Retry-After when the database could
+    not be reached (it is being restarted or failed over), since then trying again later
+    is exactly right. Rendered without a request context, like Django's own."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def csrf_failure(request, reason=""):

@@ -565,7 +565,12 @@ def test_a_new_url_without_an_expectation_is_named(settings):
 
     missing, stale = routes_without_expectation()
 
-    assert missing == ["test-errors/403/", "test-errors/400/", "test-errors/500/"]
+    assert missing == [
+        "test-errors/403/",
+        "test-errors/400/",
+        "test-errors/500/",
+        "test-errors/503/",
+    ]
     assert stale == []
 
 

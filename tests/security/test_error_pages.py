@@ -103,3 +103,22 @@ class TestCsrfFailure:
         assert response.status_code == 403
         assert "This page has expired" in response.content.decode()
         assert "页面已过期" not in response.content.decode()
+
+
+def test_a_database_outage_is_a_503_that_says_when_to_try_again(visitor):
+    response = visitor.get("/test-errors/503/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "服务暂时不可用" in response.content.decode()
+    assert "已保存的信息不会丢失" in response.content.decode()
+    assert_leaks_nothing(response)
+
+
+def test_the_503_page_in_english_on_request(visitor):
+    visitor.cookies["django_language"] = "en"
+    response = visitor.get("/test-errors/503/")
+
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.content.decode()
+    assert_leaks_nothing(response)
