@@ -12,9 +12,10 @@ RETRY_AFTER_SECONDS = 30
 
 
 def server_error(request):
-    """handler500: the portal's 500 page; a 503 with Retry-After when the database could
-    not be reached (it is being restarted or failed over), since then trying again later
-    is exactly right. Rendered without a request context, like Django's own."""
+    """handler500: the portal's 500 page; a 503 with Retry-After for a database error that
+    passes (OperationalError, InterfaceError: unreachable, restarting, failing over, also a
+    deadlock or a statement timeout), since trying again later is then exactly right.
+    Rendered without a request context, like Django's own."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
