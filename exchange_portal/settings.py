@@ -371,10 +371,16 @@ TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=600)
 DRAFT_REMINDER_DAYS = env.int("DRAFT_REMINDER_DAYS", default=3)
 DRAFT_REMINDER_TIME = env.str("DRAFT_REMINDER_TIME", default="08:00")
 _hour, _minute = (int(part) for part in DRAFT_REMINDER_TIME.split(":"))
+# The sign-in log (axes' AccessLog) is kept this many days (apps.accounts.tasks).
+LOGIN_LOG_DAYS = env.int("LOGIN_LOG_DAYS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "remind-drafts": {
         "task": "apps.applications.tasks.remind_drafts",
         "schedule": crontab(hour=_hour, minute=_minute),
+    },
+    "prune-login-log": {
+        "task": "apps.accounts.tasks.prune_login_log",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
