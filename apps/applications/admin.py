@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.display import file_link
+from apps.core.admin_site import ActionForm
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.validators import ascii_number
@@ -288,6 +289,7 @@ class ApplicationAdmin(
     # Facet counts would count the table once per filter choice.
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
+    action_form = ActionForm  # its drop-down rendered once per set of actions
     ordering = ["-submitted_at", "-pk"]
     inlines = [ApplicationEventInline]
 
