@@ -1,17 +1,10 @@
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -20,11 +13,10 @@ from apps.accounts.models import own_profile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
-from apps.core.templatetags.portal_header import CSRF_MARK
 from apps.programs.models import Program
 from apps.summaries.models import ReturnSummary
 
-from . import pdf, services
+from . import fragments, pdf, services
 from .forms import ApplicationForm, AttachmentsForm, VerifyForm
 from .models import Application, Notice
 
@@ -172,70 +164,10 @@ def edit(request, pk):
 
 @login_required
 def application_list(request):
-    """近期申请列表: every application of the student, newest first (`_list_parts`)."""
-    parts = _list_parts(request.user)
-    if parts:
-        # The 补录外语分数 dialogs post a form: the token is this request's.
-        token = escape(get_token(request))
-        parts = {name: mark_safe(html.replace(CSRF_MARK, token)) for name, html in parts.items()}
-    return render(request, "applications/list.html", {"cached": parts})
-
-
-def _list_parts(student):
-    """The list's table and its score dialogs, rendered once per version of the rows.
-
-    Everything a row shows comes from the application (whose `updated_at` every save,
-    review, score, result and file change moves on), its program and its summary, so one
-    narrow query of their `updated_at`s makes the key; the rows themselves are read only
-    to render. The CSRF token is left as a mark. Returns {} when there is nothing."""
-    mine = Application.objects.for_student(student)
-    versions = list(
-        mine.values_list("pk", "updated_at", "program__updated_at", "return_summary__updated_at")
+    """近期申请列表: every application of the student, newest first."""
+    return render(
+        request, "applications/list.html", {"cached": fragments.application_list(request)}
     )
-    if not versions:
-        return {}
-    digest = hashlib.blake2b(repr(versions).encode(), digest_size=12).hexdigest()
-    key = f"application-list:{student.pk}:{digest}:{translation.get_language()}"
-    parts = cache.get(key)
-    if parts is None:
-        # Not read: the passport number (decrypted per row) and the programs' long texts.
-        applications = mine.select_related("program", "return_summary").defer(
-            "passport_number",
-            "program__description",
-            "program__eligibility",
-            "program__language_requirement",
-        )
-        context = {"applications": applications, "csrf_token": CSRF_MARK}
-        parts = {
-            "table": render_to_string("applications/includes/application_table.html", context),
-            "dialogs": render_to_string("applications/includes/score_dialogs.html", context),
-        }
-        cache.set(key, parts, 3600)
-    return parts
-
-
-def _detail_version(application, summary):
-    moments = [application.updated_at, summary.updated_at if summary else None]
-    return ":".join(str(moment.timestamp()) for moment in moments if moment)
-
-
-def _detail_parts(application, summary):
-    """What was submitted and the history, rendered once per version and language and
-    kept in the cache (one read for both); files and events are read only to render."""
-    version = _detail_version(application, summary)
-    key = f"application-detail:{application.pk}:{version}:{translation.get_language()}"
-    parts = cache.get(key)
-    if parts is None:
-        context = {
-            "application": application,
-            "events": application.events.select_related("actor").order_by("-created_at", "-pk"),
-        }
-        parts = {
-            "data": render_to_string("applications/includes/submitted_data.html", context),
-            "timeline": render_to_string("applications/includes/timeline.html", context),
-        }
-        cache.set(key, parts, 3600)
-    return {name: mark_safe(html) for name, html in parts.items()}  # our own templates
 
 
 @login_required
@@ -244,7 +176,7 @@ def detail(request, pk):
 
     What was submitted and the history are cached per version of the application (its
     `updated_at`, moved on by every save, status change, score, result and file change)
-    and of the summary (`_detail_parts`)."""
+    and of the summary (`fragments.details`)."""
     # The passport number (decrypted) and the program's texts are read only to render.
     queryset = (
         Application.objects.for_student(request.user)
@@ -266,7 +198,7 @@ def detail(request, pk):
         {
             "application": application,
             "program": application.program,
-            "cached": _detail_parts(application, summary),
+            "cached": fragments.details(application, summary),
             "return_comment": application.return_comment(),
             "rejection_comment": application.rejection_comment(),
             "summary": summary,
