@@ -95,8 +95,11 @@ def edit(request, pk):
         return _form_page(request, application, form, AttachmentsForm())
 
     remove_ids = posted_ids(request.POST.getlist("remove"))
-    removing = application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS)
-    removed = removing.count() if remove_ids else 0
+    removed = (
+        application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS).count()
+        if remove_ids
+        else 0
+    )
     form = ApplicationForm(request.POST, instance=application, profile=profile)
     attachments_form = AttachmentsForm(
         request.POST,

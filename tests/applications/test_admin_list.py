@@ -101,11 +101,27 @@ def test_the_program_filter_offers_only_the_clerks_track(clerk_client):
 def test_list_query_count_does_not_grow_with_rows(clerk_client, rows, django_assert_num_queries):
     submitted(rows)
     # session, user, the clerk's permissions (user, groups), the clerk's office groups,
-    # the program filter, the paginator's count (bounded), the page of rows (student and
-    # program joined), the school filter.
-    with django_assert_num_queries(9):
+    # the program filter, the paginator's count (bounded), the page's versions, the page
+    # of rows (student and program joined), the school filter.
+    with django_assert_num_queries(10):
         page = clerk_client.get(URL)
     assert len(page.context["cl"].result_list) == rows
+    # Seen again unchanged: the user, the count and the page's versions; the rows' HTML,
+    # the filters and the permissions are kept (cache, session).
+    with django_assert_num_queries(3):
+        page = clerk_client.get(URL)
+    assert len(page.context["cl"].result_list) == rows
+    assert page.text.count('name="_selected_action"') == rows
+
+
+def test_a_cached_page_of_rows_is_not_read_again(clerk_client):
+    submitted(3)
+    clerk_client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        page = clerk_client.get(URL)
+    row_reads = [q["sql"] for q in queries if '"applications_application"."name"' in q["sql"]]
+    assert row_reads == [], "the rows' HTML came from the cache, their columns are not read"
+    assert 'data-actions-icnt="3"' in page.text, "the action bar still counts the rows"
 
 
 def test_the_list_never_counts_the_whole_table(clerk_client):

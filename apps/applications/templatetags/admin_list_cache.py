@@ -5,7 +5,8 @@ per link for the kept filters): ~80 ms for a page of 50 applications. The rows' 
 depends only on the rows (each application's and program's `updated_at`), the query
 string (links keep the filters and the sorting), the columns and the language, so it is
 cached under exactly those. The rows come from the clerk's own scoped query: a clerk
-is never shown a row his query did not return.
+is never shown a row his query did not return. Their versions come from one narrow
+query (ApplicationChangeList.row_versions); the rows are read only to render them.
 """
 
 import hashlib
@@ -24,9 +25,10 @@ SECONDS = 600
 
 @register.simple_tag
 def cached_result_list(cl):
+    # The page's versions, read by ApplicationChangeList without building its rows.
     rows = [
-        (row.pk, row.updated_at.timestamp(), row.program.updated_at.timestamp())
-        for row in cl.result_list
+        (pk, updated.timestamp(), program_updated.timestamp())
+        for pk, updated, program_updated in cl.row_versions
     ]
     parts = [
         translation.get_language(),
