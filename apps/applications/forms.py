@@ -51,12 +51,6 @@ class ApplicationForm(KeepUnsentFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, profile=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
-        self.fields["passport_number"].widget.attrs["autocomplete"] = "off"
-        for name in ("gender", "degree_level", "language_test"):
-            choices = [c for c in self.fields[name].choices if c[0] != ""]
-            self.fields[name].choices = [("", _("请选择")), *choices]
         locked = set(profile.ldap_fields) & set(PERSONAL_FIELDS) if profile else set()
         locked = {name for name in locked if _valid(profile, name)}
         for name in locked:
@@ -120,6 +114,19 @@ class ApplicationForm(KeepUnsentFieldsMixin, forms.ModelForm):
             for name in PASSPORT_FIELDS:
                 changes.pop(name, None)
         return changes
+
+
+def _prepare_fields(fields):
+    """Once, on the class: nothing is required, and the drop-downs begin with 请选择."""
+    for field in fields.values():
+        field.required = False
+    fields["passport_number"].widget.attrs["autocomplete"] = "off"
+    for name in ("gender", "degree_level", "language_test"):
+        choices = [c for c in fields[name].choices if c[0] != ""]
+        fields[name].choices = [("", _("请选择")), *choices]
+
+
+_prepare_fields(ApplicationForm.base_fields)
 
 
 def _no_query_constraints(exclude=None):

@@ -21,9 +21,11 @@ from .forms import ApplicationForm, AttachmentsForm, VerifyForm
 from .models import Application, Notice
 
 
-def _own_application(request, pk):
+def _own_application(request, pk, *, with_program=True):
     """The student's own application, or 404 for everyone else (no hint that it exists)."""
-    queryset = Application.objects.for_student(request.user).select_related("program")
+    queryset = Application.objects.for_student(request.user)
+    if with_program:
+        queryset = queryset.select_related("program")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -80,7 +82,8 @@ def _form_page(request, application, form, attachments_form, problems=None):
 @login_required
 def edit(request, pk):
     """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
-    application = _own_application(request, pk)
+    # A 保存 that goes well never reads the program (a submit or a page of errors does).
+    application = _own_application(request, pk, with_program=request.method != "POST")
     if not application.is_editable:
         messages.info(
             request,
