@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
+from apps.core import audit
 from apps.core.queue import enqueue
 from apps.core.storage import STORAGE_ERRORS
 
@@ -143,6 +144,9 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
         locked = locked_application(application, with_program=False)
         if Application.program.is_cached(application):
             locked.program = application.program
+        if locked.student_id == user.pk:
+            # The audit log names the row by its student and program: no query for the student.
+            locked.student = user
         application = locked
         if not application.is_editable:
             raise ApplicationError(
@@ -151,10 +155,11 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
             )
         # Only what differs is written: a 保存 that changes nothing writes nothing.
         changed = [name for name, value in changes.items() if getattr(application, name) != value]
+        old = audit.snapshot(application)
         for name in changed:
             setattr(application, name, changes[name])
         if changed or new_files or remove_ids:  # files change the application too
-            application.save(update_fields=[*changed, "updated_at"])
+            audit.save_audited(application, old, update_fields=[*changed, "updated_at"])
         failed = None
         if new_files or remove_ids:
             failed = replace_files_keeping_the_rest(

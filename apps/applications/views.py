@@ -82,7 +82,8 @@ def _form_page(request, application, form, attachments_form, problems=None):
 @login_required
 def edit(request, pk):
     """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
-    # A 保存 that goes well never reads the program (a submit or a page of errors does).
+    # A 保存 reads the program only when it needs it: for a submit, a page of errors, or
+    # the audit log's name of a changed row (all its long texts would come with a join).
     application = _own_application(request, pk, with_program=request.method != "POST")
     if not application.is_editable:
         messages.info(

@@ -1,6 +1,12 @@
-"""The audit log (django-auditlog) as the offices read it: in Chinese, field by field."""
+"""The audit log (django-auditlog) as the offices read it: in Chinese, field by field;
+and `save_audited`, a save whose entry is diffed against a row the caller already read."""
 
+import copy
+
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -75,3 +81,24 @@ def history_html(obj, limit=20):
         _("修改内容"),
         rows,
     )
+
+
+def snapshot(instance):
+    """The row's values as read, to diff against once changed (see `save_audited`)."""
+    return copy.copy(instance)
+
+
+def save_audited(instance, old, update_fields):
+    """`instance.save(update_fields=...)`, logged as django-auditlog logs it (the same
+    masked, field-by-field entry) but diffed against `old`, the row as the caller read it
+    under its lock (`snapshot`): auditlog's own receiver would read the row once more."""
+    with disable_auditlog():
+        instance.save(update_fields=update_fields)
+    changes = model_instance_diff(
+        old,
+        instance,
+        fields_to_check=update_fields,
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+    )
+    if changes:
+        LogEntry.objects.log_create(instance, action=LogEntry.Action.UPDATE, changes=changes)

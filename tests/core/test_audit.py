@@ -3,6 +3,8 @@ when, field, old, new), readable in admin and never editable there."""
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
 
@@ -113,3 +115,27 @@ def test_a_clerk_reads_only_their_tracks_log(client, clerk):
         403,
         404,
     )
+
+
+def test_a_students_save_is_logged_once_with_the_student_and_old_and_new(
+    client, student, make_draft
+):
+    application = make_draft(phone="010-11111111", major="数学")
+    client.force_login(student)
+    before = entries_for(application).count()
+    url = reverse("applications:edit", args=[application.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"action": "save", "phone": "010-22222222"})
+    assert response.status_code == 302
+
+    [entry] = entries_for(application)[before:]
+    assert entry.actor == student
+    assert entry.changes_dict == {"phone": ["010-11111111", "010-22222222"]}
+    assert str(application.pk) == entry.object_pk
+    # The entry is diffed against the row read under the save's lock, not a third read.
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"applications_application"."phone"' in q["sql"]
+    ]
+    assert len(reads) == 2, reads  # the page's read, and the locked one
