@@ -39,6 +39,7 @@ class Http:
             headers["Cookie"] = self.session.cookie_header
         if body is not None:
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            body = body.encode() if isinstance(body, str) else body  # UTF-8, as a browser
         for attempt in range(2):
             try:
                 self.conn.request(method, path, body=body, headers=headers)
@@ -131,17 +132,24 @@ class FormFields(HTMLParser):
             self._textarea = None
 
 
-def draft_form_body(port, session, edit_path):
-    """The body of 保存 on a draft, as the browser would post it unchanged."""
+# 联系电话 as a student edits it between two 保存: each body sets one of these.
+PHONES = ("010-62751234", "010-62751235")
+
+
+def draft_form_bodies(port, session, edit_path):
+    """Bodies of 保存 on a draft, as the page posts the form when no file is chosen
+    (form-encoded: static/js/application-form.js), with 联系电话 set to each of PHONES.
+    Posted in turn, every 保存 changes the row (an UPDATE and an audit log entry), as a
+    student's does; the rest of the form is what the page showed."""
     client = Http(port, session)
     status, _, page = client.request("GET", edit_path)
     if status != 200:
         raise SystemExit(f"{edit_path} answered {status} for {session.username}")
     parser = FormFields("application-form")
     parser.feed(page.decode())
-    fields = [(k, v) for k, v in parser.fields if k != "csrfmiddlewaretoken"]
+    fields = [(k, v) for k, v in parser.fields if k not in ("csrfmiddlewaretoken", "phone")]
     fields += [("csrfmiddlewaretoken", session.csrf), ("action", "save")]
-    return urllib.parse.urlencode(fields)
+    return [urllib.parse.urlencode([*fields, ("phone", phone)]) for phone in PHONES]
 
 
 def looks_signed_out(body):

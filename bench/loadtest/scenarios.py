@@ -78,7 +78,8 @@ def build(config, students=32):
     # students (the session and the user are loaded as for every page).
     pages["healthz"] = []
     pages["catalog"], pages["catalog_search"], pages["program"] = [], [], []
-    pages["mylist"], pages["details"], pages["save_draft"], pages["pdf_cached"] = [], [], [], []
+    pages["mylist"], pages["details"], pages["pdf_cached"] = [], [], []
+    saves = []
     for n, user in enumerate(users):
         cookie = student_sessions[user.pk].cookie_header
         pages["healthz"].append(Req("/healthz/", cookie))
@@ -95,12 +96,18 @@ def build(config, students=32):
         draft = mine.filter(status=Status.DRAFT, program__closes_at__gt=time_now()).first()
         pages["details"].append(Req(f"/applications/{printable.pk}/", cookie))
         pages["pdf_cached"].append(Req(f"/applications/{printable.pk}/form.pdf", cookie))
-        body = client.draft_form_body(
+        bodies = client.draft_form_bodies(
             config.port, student_sessions[user.pk], f"/applications/{draft.pk}/edit/"
         )
-        pages["save_draft"].append(
-            Req(f"/applications/{draft.pk}/edit/", cookie, "POST", body, expect=302)
+        saves.append(
+            [
+                Req(f"/applications/{draft.pk}/edit/", cookie, "POST", body, expect=302)
+                for body in bodies
+            ]
         )
+    # Every student's first body, then every second: each student's 保存 alternate, so
+    # that every one of them changes the draft.
+    pages["save_draft"] = [req for round_ in zip(*saves, strict=True) for req in round_]
     # Each clerk works through the lists of a few programs (8), as while reviewing.
     pages["admin_list"] = []
     for region, session in clerk_sessions.items():

@@ -89,8 +89,11 @@ end
 
 
 def _lua_string(text):
-    assert "]==]" not in text
-    return f"[==[{text}]==]"
+    """A Lua string literal of `text`, byte for byte (a long bracket string would turn a
+    CR LF in a body into LF)."""
+    for plain, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\r", "\\r"), ("\n", "\\n")):
+        text = text.replace(plain, escaped)
+    return f'"{text}"'
 
 
 def script(requests, threads):
