@@ -147,9 +147,14 @@ def draft_form_bodies(port, session, edit_path):
         raise SystemExit(f"{edit_path} answered {status} for {session.username}")
     parser = FormFields("application-form")
     parser.feed(page.decode())
-    fields = [(k, v) for k, v in parser.fields if k not in ("csrfmiddlewaretoken", "phone")]
-    fields += [("csrfmiddlewaretoken", session.csrf), ("action", "save")]
-    return [urllib.parse.urlencode([*fields, ("phone", phone)]) for phone in PHONES]
+    fields = [(k, v) for k, v in parser.fields if k != "csrfmiddlewaretoken"]
+    return save_bodies([*fields, ("csrfmiddlewaretoken", session.csrf)])
+
+
+def save_bodies(fields):
+    """保存 of the form's `fields`, form-encoded, once with each of PHONES as 联系电话."""
+    kept = [(k, v) for k, v in fields if k != "phone"] + [("action", "save")]
+    return [urllib.parse.urlencode([*kept, ("phone", phone)]) for phone in PHONES]
 
 
 def looks_signed_out(body):

@@ -14,7 +14,6 @@ import itertools
 import os
 import sys
 import time
-import urllib.parse
 
 from . import server
 
@@ -69,7 +68,7 @@ def main(argv=None):
     from apps.core.scale import CLERKS
     from apps.programs.models import Program
 
-    from .client import PHONES, FormFields
+    from .client import FormFields, save_bodies
     from .scenarios import _students
 
     student = _students(1)[0]
@@ -110,10 +109,7 @@ def main(argv=None):
         if "POST" in name:
             form = FormFields("application-form")
             form.feed(client.get(url).content.decode())
-            fields = [(k, v) for k, v in form.fields if k != "phone"] + [("action", "save")]
-            bodies = itertools.cycle(
-                [urllib.parse.urlencode([*fields, ("phone", p)]) for p in PHONES]
-            )
+            bodies = itertools.cycle(save_bodies(form.fields))
             request = functools.partial(_post, client, bodies=bodies)
 
         for _ in range(5):
