@@ -133,21 +133,28 @@ def start_application(*, program, student):
 
 
 @sensitive_variables("changes", "name", "value")
-def save_draft(*, application, user, changes, new_files=(), remove_ids=()):
+def save_draft(*, application, user, changes, new_files=(), remove_ids=(), locked=False):
     """保存: store whatever is filled, valid or incomplete, plus uploads and removals.
 
     `changes` maps field names to already-validated values; `new_files` holds
     (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`.
+
+    The row is read again, locked, unless `locked`: the caller read `application` with
+    `select_for_update` in the transaction it is still in, checked that it is editable, and
+    left it as read (the form page's 保存 reads the row once).
     """
-    with files_removed_on_failure() as stored, transaction.atomic():
-        # Only the row is locked and read: the program the caller holds comes along.
-        locked = locked_application(application, with_program=False)
-        if Application.program.is_cached(application):
-            locked.program = application.program
-        if locked.student_id == user.pk:
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_draft(locked=True) outside the transaction holding the lock")
+    with files_removed_on_failure() as stored, transaction.atomic(savepoint=not locked):
+        if not locked:
+            # Only the row is locked and read: the program the caller holds comes along.
+            row = locked_application(application, with_program=False)
+            if Application.program.is_cached(application):
+                row.program = application.program
+            application = row
+        if application.student_id == user.pk:
             # The audit log names the row by its student and program: no query for the student.
-            locked.student = user
-        application = locked
+            application.student = user
         if not application.is_editable:
             raise ApplicationError(
                 _("该申请已提交（%(status)s），不能再修改。")

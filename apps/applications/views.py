@@ -1,6 +1,9 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,12 +24,25 @@ from .forms import ApplicationForm, AttachmentsForm, VerifyForm
 from .models import Application, Notice
 
 
-def _own_application(request, pk, *, with_program=True):
-    """The student's own application, or 404 for everyone else (no hint that it exists)."""
+def _own_application(request, pk, *, for_update=False):
+    """The student's own application, or 404 for everyone else (no hint that it exists).
+
+    `for_update`: locked until the caller's transaction ends, with the program's title
+    alone (the audit log's name of the row) instead of the whole program."""
     queryset = Application.objects.for_student(request.user)
-    if with_program:
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",)).with_program_title()
+    else:
         queryset = queryset.select_related("program")
     return get_object_or_404(queryset, pk=pk)
+
+
+def _not_editable(request, application):
+    messages.info(
+        request,
+        _("该申请为「%(status)s」，不能再修改。") % {"status": application.get_status_display()},
+    )
+    return redirect("applications:detail", application.pk)
 
 
 @login_required
@@ -82,47 +98,53 @@ def _form_page(request, application, form, attachments_form, problems=None):
 @login_required
 def edit(request, pk):
     """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
-    # A 保存 reads the program only when it needs it: for a submit, a page of errors, or
-    # the audit log's name of a changed row (all its long texts would come with a join).
-    application = _own_application(request, pk, with_program=request.method != "POST")
-    if not application.is_editable:
-        messages.info(
-            request,
-            _("该申请为「%(status)s」，不能再修改。")
-            % {"status": application.get_status_display()},
-        )
-        return redirect("applications:detail", application.pk)
     profile = own_profile(request.user)
-
     if request.method != "POST":
+        application = _own_application(request, pk)
+        if not application.is_editable:
+            return _not_editable(request, application)
         form = ApplicationForm(instance=application, profile=profile)
         return _form_page(request, application, form, AttachmentsForm())
 
-    remove_ids = posted_ids(request.POST.getlist("remove"))
-    removed = (
-        application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS).count()
-        if remove_ids
-        else 0
-    )
-    form = ApplicationForm(request.POST, instance=application, profile=profile)
-    attachments_form = AttachmentsForm(
-        request.POST,
-        request.FILES,
-        # Counted only when files come: a plain 保存 needs no count.
-        room=room_per_slot(application, services.FORM_SLOTS, remove_ids) if request.FILES else None,
-    )
-    form.is_valid()
-    attachments_form.is_valid()
-    try:
-        application = services.save_draft(
-            application=application,
-            user=request.user,
-            changes=form.valid_changes(),
-            new_files=attachments_form.accepted,
-            remove_ids=remove_ids,
+    failure = None
+    with transaction.atomic():
+        # A 保存 reads the row once, locked until it is saved; the program only when it is
+        # needed after the save (a submit, a page of errors).
+        application = _own_application(request, pk, for_update=True)
+        if not application.is_editable:
+            return _not_editable(request, application)
+        remove_ids = posted_ids(request.POST.getlist("remove"))
+        removed = (
+            application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS).count()
+            if remove_ids
+            else 0
         )
-    except services.ApplicationError as error:
-        messages.error(request, error.message)
+        # The form checks a copy: `application` stays the row as read, for the save to diff.
+        form = ApplicationForm(request.POST, instance=copy.copy(application), profile=profile)
+        attachments_form = AttachmentsForm(
+            request.POST,
+            request.FILES,
+            # Counted only when files come: a plain 保存 needs no count.
+            room=room_per_slot(application, services.FORM_SLOTS, remove_ids)
+            if request.FILES
+            else None,
+        )
+        form.is_valid()
+        attachments_form.is_valid()
+        try:
+            application = services.save_draft(
+                application=application,
+                user=request.user,
+                changes=form.valid_changes(),
+                new_files=attachments_form.accepted,
+                remove_ids=remove_ids,
+                locked=True,
+            )
+        except services.ApplicationError as error:
+            # Rolled back when it was not `UploadNotStored` (which keeps the rest).
+            failure = error
+    if failure is not None:
+        messages.error(request, failure.message)
         application.refresh_from_db()
         if not application.is_editable:  # submitted in another tab meanwhile
             return redirect("applications:detail", application.pk)

@@ -132,10 +132,17 @@ def test_a_students_save_is_logged_once_with_the_student_and_old_and_new(
     assert entry.actor == student
     assert entry.changes_dict == {"phone": ["010-11111111", "010-22222222"]}
     assert str(application.pk) == entry.object_pk
-    # The entry is diffed against the row read under the save's lock, not a third read.
+    assert entry.object_repr == f"{student.username} · {application.program.title}"
+    # The row is read once, locked, and the entry diffed against it; the program's title
+    # comes with that read, not from a query of its own.
     reads = [
         q["sql"]
         for q in queries.captured_queries
         if q["sql"].startswith("SELECT") and '"applications_application"."phone"' in q["sql"]
     ]
-    assert len(reads) == 2, reads  # the page's read, and the locked one
+    assert len(reads) == 1, reads
+    assert not [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "programs_program"')
+    ]
