@@ -267,3 +267,32 @@ def test_a_save_asks_the_database_nothing_to_check_the_passport_rule(student_cli
     assert not [q for q in queries.captured_queries if '"_check"' in q["sql"]]
     application.refresh_from_db()
     assert (application.has_passport, application.passport_number) == (False, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_of_a_row_said_to_be_locked_outside_any_transaction_is_refused(make_draft):
+    from apps.applications import services
+
+    application = make_draft(phone="010-11111111")
+    with pytest.raises(RuntimeError):
+        services.save_draft(
+            application=application,
+            user=application.student,
+            changes={"phone": "010-22222222"},
+            locked=True,
+        )
+    application.refresh_from_db()
+    assert application.phone == "010-11111111"
+
+
+def test_a_save_keeps_what_another_tab_saved_in_fields_it_did_not_send(
+    student_client, make_draft
+):
+    # The row is read once, locked: the form's copy gets the posted fields, the rest of
+    # the row stays as the other tab left it.
+    application = make_draft(phone="010-11111111", major="数学")
+    Application.objects.filter(pk=application.pk).update(major="物理")
+    response = student_client.post(edit_url(application), {"phone": "010-22222222"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.phone, application.major) == ("010-22222222", "物理")
