@@ -285,9 +285,7 @@ def test_a_save_of_a_row_said_to_be_locked_outside_any_transaction_is_refused(ma
     assert application.phone == "010-11111111"
 
 
-def test_a_save_keeps_what_another_tab_saved_in_fields_it_did_not_send(
-    student_client, make_draft
-):
+def test_a_save_keeps_what_another_tab_saved_in_fields_it_did_not_send(student_client, make_draft):
     # The row is read once, locked: the form's copy gets the posted fields, the rest of
     # the row stays as the other tab left it.
     application = make_draft(phone="010-11111111", major="数学")
