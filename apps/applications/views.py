@@ -106,6 +106,9 @@ def edit(request, pk):
         form = ApplicationForm(instance=application, profile=profile)
         return _form_page(request, application, form, AttachmentsForm())
 
+    # The body, files included, is read before the row is locked: a slow upload holds
+    # neither the lock nor an open transaction.
+    posted, files = request.POST, request.FILES
     failure = None
     with transaction.atomic():
         # A 保存 reads the row once, locked until it is saved; the program only when it is
@@ -113,21 +116,19 @@ def edit(request, pk):
         application = _own_application(request, pk, for_update=True)
         if not application.is_editable:
             return _not_editable(request, application)
-        remove_ids = posted_ids(request.POST.getlist("remove"))
+        remove_ids = posted_ids(posted.getlist("remove"))
         removed = (
             application.attachments.filter(pk__in=remove_ids, kind__in=services.FORM_SLOTS).count()
             if remove_ids
             else 0
         )
         # The form checks a copy: `application` stays the row as read, for the save to diff.
-        form = ApplicationForm(request.POST, instance=copy.copy(application), profile=profile)
+        form = ApplicationForm(posted, instance=copy.copy(application), profile=profile)
         attachments_form = AttachmentsForm(
-            request.POST,
-            request.FILES,
+            posted,
+            files,
             # Counted only when files come: a plain 保存 needs no count.
-            room=room_per_slot(application, services.FORM_SLOTS, remove_ids)
-            if request.FILES
-            else None,
+            room=room_per_slot(application, services.FORM_SLOTS, remove_ids) if files else None,
         )
         form.is_valid()
         attachments_form.is_valid()

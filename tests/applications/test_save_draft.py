@@ -294,3 +294,24 @@ def test_a_save_keeps_what_another_tab_saved_in_fields_it_did_not_send(student_c
     assert response.status_code == 302
     application.refresh_from_db()
     assert (application.phone, application.major) == ("010-22222222", "物理")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_posted_body_is_read_before_the_row_is_locked(student_client, make_draft, monkeypatch):
+    # A slow upload must hold neither the row's lock nor an open transaction.
+    from django.http import HttpRequest
+
+    application = make_draft()
+    in_transaction = []
+    read = HttpRequest._load_post_and_files
+
+    def spy(request):
+        in_transaction.append(connection.in_atomic_block)
+        return read(request)
+
+    monkeypatch.setattr(HttpRequest, "_load_post_and_files", spy)
+    response = student_client.post(edit_url(application), {"phone": "010-33333333"})
+    assert response.status_code == 302
+    assert in_transaction == [False]
+    application.refresh_from_db()
+    assert application.phone == "010-33333333"
