@@ -99,13 +99,17 @@ def _form_page(request, application, form, attachments_form, problems=None):
 def edit(request, pk):
     """报名信息填写页面: 保存 keeps anything, 提交 checks everything, 删除 removes a file."""
     profile = own_profile(request.user)
-    if request.method != "POST":
-        application = _own_application(request, pk)
-        if not application.is_editable:
-            return _not_editable(request, application)
-        form = ApplicationForm(instance=application, profile=profile)
-        return _form_page(request, application, form, AttachmentsForm())
+    if request.method == "POST":
+        return _save(request, pk, profile)
+    application = _own_application(request, pk)
+    if not application.is_editable:
+        return _not_editable(request, application)
+    form = ApplicationForm(instance=application, profile=profile)
+    return _form_page(request, application, form, AttachmentsForm())
 
+
+def _save(request, pk, profile):
+    """保存, and 提交 after it: whatever is valid is stored, then the rest is checked."""
     # The body, files included, is read before the row is locked: a slow upload holds
     # neither the lock nor an open transaction.
     posted, files = request.POST, request.FILES
