@@ -1,16 +1,20 @@
 """The offices' list of applications: columns, filters, search, and a query count that does
 not grow with the rows."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.applications.models import Application, Status
+from apps.applications.templatetags import admin_list_cache
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs.models import Region
 from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory, UserFactory
@@ -283,3 +287,72 @@ def test_the_cached_filters_are_each_track_and_role_their_own(client, make_clerk
     page = client.get(URL)
     statuses = page.text[page.text.index('data-filter-title="审核状态"') :]
     assert "草稿" in statuses[: statuses.index("</details>")]  # only a superuser filters drafts
+
+
+def _csrf_token(page):
+    """The token of the list's own form (the one its actions post)."""
+    form = page.text[page.text.index('id="changelist-form"') :]
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+
+def test_a_cached_list_carries_each_browsers_own_csrf_token(clerk):
+    submitted(2)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(clerk)
+    second.force_login(clerk)
+    first_token = _csrf_token(first.get(URL))
+    page = second.get(URL)  # the same page, from the cache
+    assert admin_list_cache.CSRF_PLACEHOLDER not in page.text
+    second_token = _csrf_token(page)
+
+    action = {"action": "set_admitted", "index": 0}
+    refused = second.post(URL, {**action, "csrfmiddlewaretoken": first_token})
+    assert refused.status_code == 403, "another browser's token is refused"
+    accepted = second.post(URL, {**action, "csrfmiddlewaretoken": second_token})
+    assert accepted.status_code == 302, "its own token, from the cached page, is accepted"
+
+
+def test_an_unchanged_list_is_served_from_the_cached_content(clerk_client, monkeypatch):
+    submitted(2)
+    first = clerk_client.get(URL)
+    rendered = []
+    original = admin_list_cache.CachedChangelistContent.render
+
+    def spy(node, context):
+        html = original(node, context)
+        rendered.append(html)
+        return html
+
+    monkeypatch.setattr(admin_list_cache.CachedChangelistContent, "render", spy)
+    # The admin's own tags (search bar, action bar, pagination) are not rendered again.
+    admin_tags = []
+    monkeypatch.setattr(
+        InclusionAdminNode, "render", lambda node, context: admin_tags.append(node) or ""
+    )
+    second = clerk_client.get(URL)
+    assert rendered and not admin_tags, "the content came from the cache, not rendered"
+
+    def without_tokens(page):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.text)
+
+    assert without_tokens(first) == without_tokens(second)
+
+
+def test_a_clerk_added_to_another_office_sees_its_track_at_once(clerk_client, clerk):
+    from django.contrib.auth.models import Group
+
+    from apps.programs.models import OFFICE_GROUPS
+
+    ProgramFactory(title="港澳台项目乙", region=Region.HMT)
+    assert "港澳台项目乙" not in _program_filter(clerk_client.get(URL))
+    clerk.groups.add(Group.objects.get(name=OFFICE_GROUPS[Region.HMT]))
+    assert "港澳台项目乙" in _program_filter(clerk_client.get(URL))
+
+
+def test_a_new_submission_is_in_the_cached_list_at_once(clerk_client):
+    program = ProgramFactory()
+    submitted(1, program, name="先到的同学")
+    assert "先到的同学" in clerk_client.get(URL).text
+    submitted(1, program, name="后到的同学")
+    page = clerk_client.get(URL).text
+    assert "先到的同学" in page and "后到的同学" in page
