@@ -50,6 +50,25 @@ def printable(queryset):
     return queryset.filter(status__in=PRINTABLE_STATUSES).select_related("program", "student")
 
 
+def for_cache_check(queryset):
+    """The applications of `queryset` that have a form, with no more than finding the
+    cached one needs (cache_name, pdf_filename, verify_url): the program's title and
+    version joined. Not the student, who is most often the one asking (the view puts the
+    signed-in user in) and is read on first use otherwise; a render reads it all again."""
+    return (
+        queryset.filter(status__in=PRINTABLE_STATUSES)
+        .select_related("program")
+        .only(
+            "status",
+            "updated_at",
+            "submitted_at",
+            "student",
+            "program__title",
+            "program__updated_at",
+        )
+    )
+
+
 def load_form_data(application):
     """What rendering reads beyond the row itself: the files and the score's history."""
     prefetch_related_objects(

@@ -289,19 +289,11 @@ def download_attachment(request, pk, attachment_pk):
 @login_required
 def download_pdf(request, pk):
     """下载申请表: the printable form, for the owner and the staff of the track."""
-    # A cached form needs only what names it (pdf.cache_name, pdf_filename, verify_url);
-    # a render reads the whole application again (pdf.application_pdf).
-    queryset = pdf.printable(Application.objects.visible_to(request.user)).only(
-        "status",
-        "updated_at",
-        "submitted_at",
-        "student",
-        "student__username",
-        "program",
-        "program__title",
-        "program__updated_at",
-    )
-    application = get_object_or_404(queryset, pk=pk)
+    # A cached form needs only what names it; a render reads all of it again.
+    visible = Application.objects.visible_to(request.user)
+    application = get_object_or_404(pdf.for_cache_check(visible), pk=pk)
+    if application.student_id == request.user.pk:
+        application.student = request.user  # the owner: not read again
     # A file, not bytes: the server sends it straight from the file (sendfile).
     response = FileResponse(
         pdf.application_pdf(application, pdf.verify_url(request, application)),

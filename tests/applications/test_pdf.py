@@ -93,6 +93,27 @@ def test_the_form_is_named_after_the_student_and_the_program(client, student, su
     assert "no-store" in response["Cache-Control"]
 
 
+def test_the_office_gets_the_form_named_after_the_student(client, student, submitted):
+    client.force_login(clerk(Region.INTERNATIONAL))
+
+    disposition = client.get(pdf_url(submitted))["Content-Disposition"]
+
+    name = unquote(re.search(r"filename\*=utf-8''(.+)$", disposition).group(1))
+    assert name == f"申请表-{student.username}-东京大学交换项目.pdf"
+
+
+def test_a_cached_download_reads_the_user_and_one_row(
+    client, student, submitted, django_assert_num_queries
+):
+    client.force_login(student)
+    client.get(pdf_url(submitted))  # rendered and cached
+
+    # The session comes from its cache; the user; the application with its program.
+    with django_assert_num_queries(2):
+        response = client.get(pdf_url(submitted))
+    assert read(response).pages
+
+
 def test_the_hmt_form_has_the_hmt_heading_and_office(client, student, make_submitted):
     application = make_submitted(program=ProgramFactory(region=Region.HMT, title="香港大学交流"))
     client.force_login(student)
