@@ -5,6 +5,7 @@ in the cache, cached templates) from deploy/gunicorn.conf.py, against its own da
 """
 
 import base64
+import hashlib
 import os
 import secrets
 import shutil
@@ -88,28 +89,53 @@ def manage(config, *args, check=True):
     )
 
 
+def seed_mark(config):
+    """What the seeded rows need besides their sizes: this checkout's field encryption key
+    (the passports are encrypted with it) and its media folder (the attachments' files).
+    Kept as the database's comment: another checkout (a fresh clone has its own key and
+    files) finds a mark that is not its own and seeds again instead of failing to read."""
+    config.env()  # makes the key file on first use
+    key = (config.var / "field_encryption_key").read_text()
+    media = config.var / "media"
+    return "bench-seed " + hashlib.sha256(f"{key}\0{media}".encode()).hexdigest()[:16]
+
+
 def ensure_database(config):
-    """Create the database if it is missing, migrate it, seed it if it is not seeded."""
+    """Create the database if it is missing, migrate it, seed it if it is not seeded
+    by this checkout at these sizes."""
     url = urllib.parse.urlparse(config.database_url)
     name = url.path.lstrip("/")
     admin_url = url._replace(path="/postgres").geturl()
     import psycopg2
 
-    # Not `with conn:`: that wraps the statements in a transaction, and CREATE DATABASE
-    # refuses to run in one.
-    conn = psycopg2.connect(admin_url)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                log(f"creating database {name}")
-                cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
+    mark = seed_mark(config)
+
+    def admin(statement, params=()):
+        # Not `with conn:`: that wraps the statement in a transaction, and CREATE DATABASE
+        # refuses to run in one.
+        conn = psycopg2.connect(admin_url)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute(statement, params)
+                return cursor.fetchone() if cursor.description else None
+        finally:
+            conn.close()
+
+    found = admin(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    )
+    if found is None:
+        log(f"creating database {name}")
+        admin(f'CREATE DATABASE "{name}"')
     log("migrating")
     manage(config, "migrate", "--verbosity", "0")
-    log("seeding (skipped when already seeded at these sizes)")
+    reset = found is not None and found[0] != mark
+    if reset:
+        log("seeded by another checkout (its own keys and files): seeding again")
+    else:
+        log("seeding (skipped when already seeded at these sizes)")
     env_debug = {**config.extra_env}
     config.extra_env = {**env_debug, "DEBUG": "1"}  # seed_scale refuses DEBUG off
     try:
@@ -120,9 +146,11 @@ def ensure_database(config):
             f"--programs={config.programs}",
             f"--applications={config.applications}",
             f"--password={config.password}",
+            *(["--reset"] if reset else []),
         )
     finally:
         config.extra_env = env_debug
+    admin(f'COMMENT ON DATABASE "{name}" IS %s', [mark])
     log("collectstatic")
     manage(config, "collectstatic", "--noinput", "--verbosity", "0")
 
