@@ -1,7 +1,9 @@
 """bench/cost: CPU time per request of each benchmarked page, in-process.
 
 A figure that a busy machine barely disturbs (CPU time of this process, not wall time),
-for comparing a change before and after when the load benchmark is too noisy:
+for comparing a change before and after when the load benchmark is too noisy. Beside it,
+the CPU time of the PostgreSQL backend serving this process (when the server runs on this
+machine), the database's share of the same request:
 
     bench/cost [--repeat 200] [--batches 3]
 
@@ -43,6 +45,24 @@ def _profile(request, url, repeat):
     if os.environ.get("COST_CALLEES"):
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_callees(os.environ["COST_CALLEES"])
+
+
+def _backend_cpu():
+    """(pid, CPU seconds so far) of this process's PostgreSQL backend, or None when the
+    server is not on this machine (or not PostgreSQL): read from /proc, as `ps` would."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main(argv=None):
@@ -97,7 +117,7 @@ def main(argv=None):
         ("admin_list", clerk, f"/admin/applications/application/?program={busy.pk}"),
         ("save_draft (POST)", student, f"/applications/{draft.pk}/edit/"),
     ]
-    print(f"{'page':22} {'status':>6} {'cpu ms':>8} {'wall ms':>8}")
+    print(f"{'page':22} {'status':>6} {'cpu ms':>8} {'wall ms':>8} {'db cpu ms':>9}")
     if args.pages:
         wanted = set(args.pages.split(","))
         pages = [page for page in pages if {page[0], page[0].split(" ")[0]} & wanted]
@@ -123,15 +143,24 @@ def main(argv=None):
         # a batch can only be slowed down by it, never sped up.
         batches = []
         for _ in range(args.batches):
+            database = _backend_cpu()
             cpu, wall = time.process_time(), time.perf_counter()
             for _ in range(args.repeat):
                 request(url)
             cpu = (time.process_time() - cpu) / args.repeat * 1000
             wall = (time.perf_counter() - wall) / args.repeat * 1000
-            batches.append((cpu, wall))
-        cpu, wall = min(batches)
+            after = _backend_cpu()
+            # Blank when the connection was not kept (another backend) or is not local.
+            database = (
+                (after[1] - database[1]) / args.repeat * 1000
+                if None not in (database, after) and after[0] == database[0]
+                else None
+            )
+            batches.append((cpu, wall, database))
+        cpu, wall, database = min(batches, key=lambda batch: batch[:2])
+        shown = f"{database:9.2f}" if database is not None else f"{'':9}"
         print(
-            f"{name:22} {response.status_code:6} {cpu:8.2f} {wall:8.2f}",
+            f"{name:22} {response.status_code:6} {cpu:8.2f} {wall:8.2f} {shown}",
             flush=True,
         )
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
