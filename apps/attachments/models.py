@@ -27,6 +27,7 @@ class Attachment(models.Model):
         on_delete=models.CASCADE,
         related_name="attachments",
         verbose_name=_("报名申请"),
+        db_index=False,  # attachment_slot_idx leads with it
     )
     kind = models.CharField(_("附件类型"), max_length=20, choices=AttachmentKind.choices)
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)

@@ -100,7 +100,8 @@ class ProgramQuerySet(models.QuerySet):
 
 
 class Program(models.Model):
-    region = models.CharField(_("项目类别"), max_length=20, choices=Region.choices, db_index=True)
+    # Indexed by program_catalog_idx, which it leads.
+    region = models.CharField(_("项目类别"), max_length=20, choices=Region.choices)
     title = models.CharField(_("项目标题"), max_length=200, validators=[plain_text])
     partner = models.CharField(_("合作院校"), max_length=200, validators=[plain_text])
     country = models.CharField(_("国家/地区"), max_length=100, validators=[plain_text])

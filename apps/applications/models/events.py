@@ -32,8 +32,13 @@ STATUS_HEADLINES = {
 class ApplicationEvent(models.Model):
     """One recorded move of an application: who, when, from, to, and the comment."""
 
+    # Indexed by event_timeline_idx, which it leads (no index of its own to write).
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("报名申请")
+        Application,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("报名申请"),
+        db_index=False,
     )
     kind = models.CharField(
         _("类型"), max_length=20, choices=EventKind.choices, default=EventKind.STATUS

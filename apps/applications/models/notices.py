@@ -27,6 +27,7 @@ class Notice(models.Model):
         on_delete=models.CASCADE,
         related_name="notices",
         verbose_name=_("学生"),
+        db_index=False,  # notice_unread_idx leads with it
     )
     event = models.OneToOneField(
         ApplicationEvent, on_delete=models.CASCADE, related_name="notice", verbose_name=_("记录")
