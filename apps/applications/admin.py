@@ -19,6 +19,7 @@ from apps.programs import catalog_cache
 from apps.programs.models import Program, Region
 from apps.summaries.models import ReturnSummary
 
+from .admin_reports import OfficeReportsAdminMixin
 from .admin_results import AdmissionResultsAdminMixin
 from .admin_review import ReviewAdminMixin
 from .admin_tracks import (
@@ -273,7 +274,11 @@ class PageOfRows:
 
 @admin.register(Application)
 class ApplicationAdmin(
-    AdmissionResultsAdminMixin, ReviewAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin
+    OfficeReportsAdminMixin,
+    AdmissionResultsAdminMixin,
+    ReviewAdminMixin,
+    TrackScopedAdminMixin,
+    admin.ModelAdmin,
 ):
     """The office's list of applications and the page of one, with the review buttons.
 

@@ -1,40 +1,34 @@
-"""The office's result, export and statistics pages, mixed into ApplicationAdmin.
+"""The office's admission results (录取结果), mixed into ApplicationAdmin.
 
-Who may do what:
-- 录取结果 (one by one, or a CSV/XLSX file): superusers, and the clerks of the
-  application's track who may change applications. The manual has the office's
-  管理员 handle applications, and the partner school answers the office that
-  nominated the student, so each office enters its own track's results.
-- exports, attachment ZIPs and statistics: superusers and clerks of a track, for
-  their track only.
-Every view and action scopes its rows with `Application.objects.visible_to`
-itself, whatever the admin's own queryset does.
+Who may: superusers, and the clerks of the application's track who may change
+applications, one by one or from a CSV/XLSX file. The manual has the office's 管理员
+handle applications, and the partner school answers the office that nominated the
+student, so each office enters its own track's results. Every view and action scopes its
+rows with `Application.objects.visible_to` itself (`OfficeTracksMixin._visible`),
+whatever the admin's own queryset does. Exports, ZIPs and statistics: `admin_reports`.
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ERROR_FLAG
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.core.db_router import reads_from_replica
 from apps.core.validators import ascii_number
-from apps.programs.models import Program, Region
+from apps.programs.models import Program
 
-from . import exports, results, services, statistics
-from .models import AdmissionResult, Application, Status, staff_regions
+from . import exports, results, services
+from .admin_tracks import OfficeTracksMixin
+from .models import AdmissionResult, Status
 
 # Signed rows between preview and confirm: the file itself is never stored.
 TOKEN_SALT = "applications.admission-import"
@@ -74,66 +68,30 @@ def _unsign_rows(token, user):
     return [results.ResultRow.from_list(v) for v in values]
 
 
-class AdmissionResultsAdminMixin:
-    """Results, exports and statistics for ApplicationAdmin; every hook calls super()."""
+class AdmissionResultsAdminMixin(OfficeTracksMixin):
+    """录取结果 for ApplicationAdmin; every hook calls super()."""
 
     # --- who may -------------------------------------------------------------------
-
-    def track_regions(self, request):
-        """The tracks this user works for: both for a superuser (asked once per request)."""
-        if not hasattr(request, "_track_regions"):
-            user = request.user
-            request._track_regions = (
-                list(Region.values) if user.is_superuser else staff_regions(user)
-            )
-        return request._track_regions
 
     def has_admission_permission(self, request):
         return bool(self.track_regions(request)) and self.has_change_permission(request)
 
-    def has_export_permission(self, request):
-        return bool(self.track_regions(request)) and self.has_view_permission(request)
-
-    def _visible(self, request, queryset=None):
-        queryset = Application.objects.all() if queryset is None else queryset
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk__in=Application.objects.visible_to(request.user).values("pk"))
-
-    def url_for(self, name, *args):
-        info = self.opts.app_label, self.opts.model_name
-        name = f"admin:{info[0]}_{info[1]}_{name}"
-        return reverse(name, args=args, current_app=self.admin_site.name)
-
     # --- hooks -----------------------------------------------------------------------
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
         routes = [
             ("admission-results/import/", self.admission_import_view, "admission_import"),
             ("admission-results/confirm/", self.admission_confirm_view, "admission_confirm"),
             ("admission-results/template.csv", self.admission_template_view, "admission_template"),
             ("<path:object_id>/admission-result/", self.admission_result_view, "admission_result"),
-            ("export/<str:fmt>/", self.export_view, "export"),
-            ("statistics/", self.statistics_view, "statistics"),
         ]
-        urls = [
-            path(route, self.admin_site.admin_view(view), name="{}_{}_{}".format(*info, name))
-            for route, view, name in routes
-        ]
-        return urls + super().get_urls()
+        return self.office_urls(routes) + super().get_urls()
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if IS_POPUP_VAR in request.GET:
-            return actions
-        names = []
-        if self.has_admission_permission(request):
-            names += ["set_admitted", "set_not_admitted"]
-        if self.has_export_permission(request):
-            names += ["download_attachments"]
-        for name in names:
-            actions[name] = self.get_action(name)
+        if IS_POPUP_VAR not in request.GET and self.has_admission_permission(request):
+            for name in ("set_admitted", "set_not_admitted"):
+                actions[name] = self.get_action(name)
         return actions
 
     def get_readonly_fields(self, request, obj=None):
@@ -142,13 +100,10 @@ class AdmissionResultsAdminMixin:
         return fields if "admission_result" in fields else [*fields, "admission_result"]
 
     def changelist_view(self, request, extra_context=None):
-        tools = {
-            "can_import": self.has_admission_permission(request),
-            "can_export": self.has_export_permission(request),
-        }
-        return super().changelist_view(
-            request, extra_context={**(extra_context or {}), "results_tools": tools}
+        extra_context = self.with_tool(
+            extra_context, "can_import", self.has_admission_permission(request)
         )
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -214,22 +169,6 @@ class AdmissionResultsAdminMixin:
             )
         if not (changed or unchanged or refused):
             messages.warning(request, _("没有可以更改的申请。"))
-
-    @admin.action(description=gettext_lazy("下载所选申请的附件（ZIP）"))
-    def download_attachments(self, request, queryset):
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        ids = list(queryset.values_list("pk", flat=True))
-        attachments = list(exports.visible_attachments(request.user, ids))
-        if not attachments:
-            messages.warning(request, _("所选申请没有可下载的附件。"))
-            return None
-        response = StreamingHttpResponse(
-            exports.zip_chunks(attachments), content_type="application/zip"
-        )
-        response["Content-Disposition"] = content_disposition_header(True, exports.zip_filename())
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     # --- one result on the change page ----------------------------------------------
 
@@ -368,60 +307,3 @@ class AdmissionResultsAdminMixin:
         )
         response["Content-Disposition"] = content_disposition_header(True, _("录取结果模板.csv"))
         return response
-
-    # --- the filtered list as a file --------------------------------------------------
-
-    @method_decorator(reads_from_replica)
-    def export_view(self, request, fmt):
-        if fmt not in ("xlsx", "csv"):
-            raise Http404
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return redirect(self.url_for("changelist") + f"?{ERROR_FLAG}=1")
-        queryset = self._visible(request, changelist.queryset)
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                exports.csv_chunks(queryset), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                exports.xlsx_bytes(queryset),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = content_disposition_header(
-            True, exports.export_filename(fmt)
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    # --- statistics ----------------------------------------------------------------------
-
-    @method_decorator(reads_from_replica)
-    def statistics_view(self, request):
-        regions = self.track_regions(request)
-        if not regions or not self.has_view_permission(request):
-            raise PermissionDenied
-        region = request.GET.get("region") or regions[0]
-        if region not in regions:
-            raise PermissionDenied
-        year = ascii_number(request.GET.get("year", ""), max_digits=4)
-        data = statistics.track_statistics(region, year)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("报名统计"),
-            "region": region,
-            "region_label": Region(region).label,
-            "regions": [(r, Region(r).label) for r in regions],
-            "year": year,
-            "years": statistics.years(region),
-            "stats": data,
-            "measures": statistics.MEASURES,
-            "total_cards": [(label, data.totals[key]) for key, label, _c in statistics.MEASURES],
-            "chart": statistics.bar_chart(data.programs),
-            "changelist_url": self.url_for("changelist"),
-        }
-        return TemplateResponse(request, "admin/applications/application/statistics.html", context)

@@ -12,7 +12,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+
+from apps.programs.models import Region
 
 from .models import Application, staff_regions
 
@@ -94,6 +97,46 @@ class ApplicationPartAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OfficeTracksMixin:
+    """What the office's own pages on ApplicationAdmin share (录取结果 in `admin_results`,
+    exports and statistics in `admin_reports`): whose tracks, which rows, their URLs."""
+
+    def track_regions(self, request):
+        """The tracks this user works for: both for a superuser (asked once per request)."""
+        if not hasattr(request, "_track_regions"):
+            user = request.user
+            request._track_regions = (
+                list(Region.values) if user.is_superuser else staff_regions(user)
+            )
+        return request._track_regions
+
+    def _visible(self, request, queryset=None):
+        queryset = Application.objects.all() if queryset is None else queryset
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=Application.objects.visible_to(request.user).values("pk"))
+
+    def url_for(self, name, *args):
+        info = self.opts.app_label, self.opts.model_name
+        name = f"admin:{info[0]}_{info[1]}_{name}"
+        return reverse(name, args=args, current_app=self.admin_site.name)
+
+    def office_urls(self, routes):
+        """(route, view, name) triples as the admin's own URLs, behind its sign-in."""
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(route, self.admin_site.admin_view(view), name="{}_{}_{}".format(*info, name))
+            for route, view, name in routes
+        ]
+
+    @staticmethod
+    def with_tool(extra_context, name, allowed):
+        """The change list's context with one more of its buttons (`results_tools`)."""
+        extra_context = dict(extra_context or {})
+        extra_context["results_tools"] = {**extra_context.get("results_tools", {}), name: allowed}
+        return extra_context
 
 
 class ReadOnlyAdminMixin:
