@@ -9,22 +9,16 @@ from django.db import connection
 pytestmark = pytest.mark.django_db
 
 
-def _indexes(table):
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    return {
-        name: tuple(c["columns"])
-        for name, c in constraints.items()
-        if (c["index"] or c["unique"] or c["primary_key"]) and c["columns"]
-    }
-
-
 def redundant_indexes(table):
     """(index, the index that already covers it) pairs: a non-unique index whose columns
     are the first columns of another index (or the same columns)."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
-    indexes = _indexes(table)
+    indexes = {
+        name: tuple(c["columns"])
+        for name, c in constraints.items()
+        if (c["index"] or c["unique"] or c["primary_key"]) and c["columns"]
+    }
     found = []
     for name, columns in indexes.items():
         if constraints[name]["unique"] or constraints[name]["primary_key"]:
