@@ -11,17 +11,46 @@ from apps.applications import services
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 
+# The data migrations that make the office groups and give them their permissions, in
+# order: (module, function). A transactional (browser) test flushes every table, groups
+# and their permissions included, so a test that needs them asks office_group(), which
+# runs these again when a flush took them.
+OFFICE_GROUP_MIGRATIONS = [
+    ("apps.applications.migrations.0005_office_groups", "create_office_groups"),
+    ("apps.accounts.migrations.0003_login_lockout", "let_offices_unlock"),
+]
 
-def clerk(*regions, superuser=False):
-    """A staff account in the office group of each region (none: staff of no office)."""
+
+def office_groups():
+    """The office groups as the migrations left them, made again after a flush."""
+    from importlib import import_module
+
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
     from apps.programs.models import OFFICE_GROUPS
+
+    groups = Group.objects.filter(name__in=OFFICE_GROUPS.values(), permissions__isnull=False)
+    if groups.distinct().count() < len(OFFICE_GROUPS):
+        for module, function in OFFICE_GROUP_MIGRATIONS:
+            getattr(import_module(module), function)(apps, None)
+    return {group.name: group for group in Group.objects.filter(name__in=OFFICE_GROUPS.values())}
+
+
+def office_group(region):
+    """The office group of `region`, with the permissions its data migrations gave it."""
+    from apps.programs.models import OFFICE_GROUPS
+
+    return office_groups()[OFFICE_GROUPS[region]]
+
+
+def clerk(*regions, superuser=False):
+    """A staff account in the office group of each region (none: staff of no office)."""
     from tests.factories import UserFactory
 
     user = UserFactory(is_staff=True, is_superuser=superuser)
     for region in regions:
-        user.groups.add(Group.objects.get_or_create(name=OFFICE_GROUPS[region])[0])
+        user.groups.add(office_group(region))
     return user
 
 

@@ -235,19 +235,11 @@ def ldap_settings(settings, slapd):
 
 @pytest.fixture
 def office_groups(db):
-    """The office groups of the data migration, made again if a transactional (browser)
+    """The office groups of the data migrations, made again if a transactional (browser)
     test flushed the tables since."""
-    from importlib import import_module
+    from tests.builders import office_groups
 
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from apps.programs.models import OFFICE_GROUPS
-
-    if Group.objects.filter(name__in=OFFICE_GROUPS.values()).count() < len(OFFICE_GROUPS):
-        migration = import_module("apps.applications.migrations.0005_office_groups")
-        migration.create_office_groups(apps, None)
-        import_module("apps.accounts.migrations.0003_login_lockout").let_offices_unlock(apps, None)
+    return office_groups()
 
 
 @pytest.fixture
@@ -255,14 +247,15 @@ def make_clerk(office_groups):
     """A staff account in the office group of `region`."""
     from django.contrib.auth.models import Group
 
-    from apps.programs.models import OFFICE_GROUPS, Region
+    from apps.programs.models import Region
+    from tests.builders import office_group
     from tests.factories import UserFactory
 
     def make(region=Region.INTERNATIONAL, **fields):
         fields.setdefault("username", f"clerk-{region}-{Group.objects.count()}-{id(fields)}")
         fields.setdefault("first_name", "审核员")
         user = UserFactory(is_staff=True, **fields)
-        user.groups.add(Group.objects.get(name=OFFICE_GROUPS[region]))
+        user.groups.add(office_group(region))
         return user
 
     return make

@@ -1,29 +1,14 @@
 """Office accounts and approved applications for the admin tests."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from apps.applications import services
-from apps.programs.models import OFFICE_GROUPS, Region
-from tests.builders import office_admin
+from apps.programs.models import Region
+from tests.builders import office_admin, office_group
 from tests.factories import ProgramFactory, StudentProfileFactory, UserFactory
 
 # Everyone who might ask, for an application of the international track.
 WHO = ["anonymous", "student", "other_clerk", "clerk", "superuser"]
-
-# What an office clerk needs in admin; the review work adds these with a data migration,
-# get_or_create keeps these tests right before and after it.
-CLERK_PERMISSIONS = ["view_application", "change_application"]
-
-
-def office_group(region):
-    group, _ = Group.objects.get_or_create(name=OFFICE_GROUPS[region])
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="applications", codename__in=CLERK_PERMISSIONS
-        )
-    )
-    return group
 
 
 @pytest.fixture

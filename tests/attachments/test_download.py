@@ -4,13 +4,12 @@ import re
 from urllib.parse import unquote
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from apps.applications.models import Status
-from apps.programs.models import OFFICE_GROUPS, Region
-from tests.builders import attach, clerk
+from apps.programs.models import Region
+from tests.builders import attach, clerk, office_group
 from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory, UserFactory
 from tests.samples import image_bytes, pdf_bytes
 
@@ -139,7 +138,7 @@ def test_staff_in_no_office_gets_404(attachment, client):
 
 def test_an_office_group_without_the_staff_flag_gives_no_access(attachment, client):
     user = UserFactory(is_staff=False)
-    user.groups.add(Group.objects.get_or_create(name=OFFICE_GROUPS[Region.INTERNATIONAL])[0])
+    user.groups.add(office_group(Region.INTERNATIONAL))
     client.force_login(user)
     assert client.get(download_url(attachment)).status_code == 404
 

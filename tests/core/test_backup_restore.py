@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -13,8 +12,7 @@ from apps.applications import pdf
 from apps.attachments.models import Attachment
 from apps.core import backup
 from apps.core.storage import PrivateS3Storage
-from apps.programs.models import OFFICE_GROUPS
-from tests.builders import passport
+from tests.builders import office_groups, passport
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -76,8 +74,7 @@ def seeded(settings, make_submitted):
     """The demo data (programs, accounts, applications with real PDF files) and one more
     application with an encrypted passport number."""
     # A transactional test before this one may have flushed the groups the migrations made.
-    for name in OFFICE_GROUPS.values():
-        Group.objects.get_or_create(name=name)
+    office_groups()
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False

@@ -351,32 +351,24 @@ class Response:
 
 def _build_world():
     """Programs, one student's applications in every state the URLs need, and the staff."""
-    from importlib import import_module
-
-    from django.apps import apps
 
     from apps.applications import services
     from apps.applications.models import AdmissionResult, Notice
     from apps.attachments.models import AttachmentKind
-    from apps.programs.models import OFFICE_GROUPS, Region
+    from apps.programs.models import Region
     from apps.scores.models import ScoreSupplement
     from apps.scores.services import supplement_score
     from apps.summaries.services import save_summary
-    from tests.builders import COMPLETE, checked
+    from tests.builders import COMPLETE, checked, office_group, office_groups
     from tests.factories import ProgramFactory, StudentProfileFactory, UserFactory
 
-    if Group.objects.filter(name__in=OFFICE_GROUPS.values()).count() < len(OFFICE_GROUPS):
-        import_module("apps.applications.migrations.0005_office_groups").create_office_groups(
-            apps, None
-        )
-        import_module("apps.accounts.migrations.0003_login_lockout").let_offices_unlock(apps, None)
-
+    office_groups()
     owner = StudentProfileFactory(name="张晓明").user
     other_student = StudentProfileFactory(name="李四").user
     clerk = UserFactory(username="intl-clerk", is_staff=True)
-    clerk.groups.add(Group.objects.get(name=OFFICE_GROUPS[Region.INTERNATIONAL]))
+    clerk.groups.add(office_group(Region.INTERNATIONAL))
     other_clerk = UserFactory(username="hmt-clerk", is_staff=True)
-    other_clerk.groups.add(Group.objects.get(name=OFFICE_GROUPS[Region.HMT]))
+    other_clerk.groups.add(office_group(Region.HMT))
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
 
     def application(program, *, submit=False):
