@@ -5,6 +5,7 @@ every writer on the file and would pass them for the wrong reason.
 """
 
 import threading
+import time
 
 import pytest
 from django.contrib.messages import get_messages
@@ -46,6 +47,85 @@ def race(*calls, timeout=60):
         thread.join(timeout)
     assert not any(thread.is_alive() for thread in threads), "a racer hung"
     return outcomes
+
+
+def wait_until(condition, timeout=60):
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False): a generous
+    limit for a condition, not a clock the test relies on."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+class Racer(threading.Thread):
+    """One call in a thread with a connection of its own; `outcome` as `race` gives it,
+    `backend_pid` the PostgreSQL backend serving it."""
+
+    def __init__(self, call):
+        super().__init__(daemon=True)
+        self.call, self.outcome, self.backend_pid = call, None, None
+        self.connected = threading.Event()
+
+    def run(self):
+        try:
+            connection.ensure_connection()
+            self.backend_pid = connection.connection.info.backend_pid
+            self.connected.set()
+            self.outcome = ("ok", self.call())
+        except ApplicationError as error:
+            self.outcome = ("refused", error.message)
+        except Exception as error:
+            self.outcome = ("crash", repr(error))
+        finally:
+            self.connected.set()
+            connections.close_all()
+
+
+def waiting_for_a_lock(pid):
+    """Whether the backend `pid` is blocked on a lock (a row lock another holds)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return bool(row) and row[0] == "Lock"
+
+
+def while_holding(monkeypatch, module, first, second, *, after="locked_application"):
+    """Run `first` until it has read its row (`module.<after>` returned), hold it there,
+    then start `second` and see whether it waits for `first`'s row lock: the order a
+    lock guarantees, made to happen instead of hoped for.
+
+    Returns (second_waited, first's outcome, second's outcome). `second_waited` is False
+    when `second` finished while `first` was held: nothing kept it out of the row."""
+    reached, release = threading.Event(), threading.Event()
+    original = getattr(module, after)
+
+    def held(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if threading.current_thread() is holder and not reached.is_set():
+            reached.set()
+            release.wait(60)
+        return result
+
+    monkeypatch.setattr(module, after, held)
+    holder, other = Racer(first), Racer(second)
+    holder.start()
+    try:
+        assert wait_until(lambda: reached.is_set() or holder.outcome), "first never read its row"
+        assert holder.outcome is None, f"first ended before holding its row: {holder.outcome}"
+        other.start()
+        other.connected.wait(60)
+        waited = wait_until(lambda: other.outcome or waiting_for_a_lock(other.backend_pid))
+        assert waited, "second neither finished nor waited"
+        second_waited = other.outcome is None
+    finally:
+        release.set()
+        holder.join(60)
+        other.join(60)
+    assert not (holder.is_alive() or other.is_alive()), "a racer hung"
+    return second_waited, holder.outcome, other.outcome
 
 
 def signed_in(user):

@@ -2,11 +2,20 @@
 
 from django.urls import reverse
 
-from apps.applications.models import EventKind
+from apps.applications import services as application_services
+from apps.applications.models import EventKind, Status
 from apps.applications.services import withdraw_application
+from apps.scores import services as score_services
 from apps.scores.models import ScoreSupplement
 from apps.scores.services import supplement_score
-from tests.concurrency import assert_history_matches, on_postgresql, posted, race, signed_in
+from tests.concurrency import (
+    assert_history_matches,
+    on_postgresql,
+    posted,
+    race,
+    signed_in,
+    while_holding,
+)
 
 pytestmark = on_postgresql
 
@@ -37,8 +46,15 @@ def test_twenty_racing_confirmations_store_one_score(make_submitted, student):
     assert application.events.filter(kind=EventKind.SCORE).count() == 1
 
 
+def kinds_in_order(application):
+    return [
+        (kind, to_value if kind == EventKind.STATUS else "")
+        for kind, to_value in application.events.order_by("pk").values_list("kind", "to_value")
+    ]
+
+
 def test_a_supplement_racing_a_withdraw_is_stored_only_before_it(make_submitted, student):
-    for _ in range(5):
+    for _ in range(10):
         application = make_submitted()
 
         outcomes = race(
@@ -55,3 +71,50 @@ def test_a_supplement_racing_a_withdraw_is_stored_only_before_it(make_submitted,
         assert stored == (supplemented == "ok")
         assert (application.language_score is not None) == stored
         assert application.events.filter(kind=EventKind.SCORE).count() == stored
+        if stored:  # onto a 待审核 application, which was withdrawn after it
+            assert kinds_in_order(application)[-2:] == [
+                (EventKind.SCORE, ""),
+                (EventKind.STATUS, Status.WITHDRAWN),
+            ]
+
+
+def test_a_withdraw_waits_for_the_supplement_holding_the_row(make_submitted, student, monkeypatch):
+    application = make_submitted()
+
+    waited, supplemented, withdrawn = while_holding(
+        monkeypatch,
+        score_services,
+        lambda: supplement_score(
+            application=application, user=student, language_test="toefl", score=95
+        ),
+        lambda: withdraw_application(application=application, user=student),
+    )
+
+    assert waited, "the withdraw waited until the supplement was committed"
+    assert (supplemented[0], withdrawn[0]) == ("ok", "ok"), (supplemented, withdrawn)
+    assert kinds_in_order(application)[-2:] == [
+        (EventKind.SCORE, ""),
+        (EventKind.STATUS, Status.WITHDRAWN),
+    ]
+
+
+def test_a_supplement_waits_for_the_withdraw_holding_the_row_and_is_refused(
+    make_submitted, student, monkeypatch
+):
+    application = make_submitted()
+
+    waited, withdrawn, supplemented = while_holding(
+        monkeypatch,
+        application_services,
+        lambda: withdraw_application(application=application, user=student),
+        lambda: supplement_score(
+            application=application, user=student, language_test="toefl", score=95
+        ),
+    )
+
+    assert waited, "the supplement waited until the withdrawal was committed"
+    assert withdrawn[0] == "ok" and supplemented[0] == "refused", (withdrawn, supplemented)
+    assert "撤回" in supplemented[1] or "只有待审核" in supplemented[1], supplemented
+    assert not ScoreSupplement.objects.filter(application=application).exists()
+    application = assert_history_matches(application)
+    assert application.language_score is None
