@@ -6,7 +6,14 @@ import pytest
 from apps.applications import services
 from apps.applications.models import AdmissionResult, Application, EventKind, Notice, Status
 from apps.applications.results import ResultRow
-from tests.concurrency import REVIEWS, assert_history_matches, on_postgresql, race, review
+from tests.concurrency import (
+    REVIEWS,
+    assert_history_matches,
+    on_postgresql,
+    race,
+    review,
+    while_holding,
+)
 
 pytestmark = on_postgresql
 
@@ -68,3 +75,25 @@ def test_an_import_racing_a_review_writes_a_result_only_on_an_approved_applicati
             assert application.status == Status.APPROVED
         # One notice per announced event: the decision, and the result if it was written.
         assert Notice.objects.filter(event__application=application).count() == 1 + admitted
+
+
+@pytest.mark.parametrize("decision", REVIEWS)
+def test_an_import_waits_for_the_review_holding_the_row_and_judges_its_decision(
+    make_submitted, superuser, decision, monkeypatch
+):
+    application = make_submitted()
+
+    waited, reviewed, imported = while_holding(
+        monkeypatch,
+        services,
+        lambda: review(decision, application, superuser),
+        lambda: services.import_admission_results(rows=result_file(application), actor=superuser),
+    )
+
+    assert waited, "the import waited until the decision was committed"
+    assert reviewed[0] == "ok", reviewed
+    # It read the decision: a result only on top of an approval, else the file is refused.
+    assert imported[0] == ("ok" if decision == "approve" else "refused"), imported
+    application = assert_history_matches(application)
+    admitted = application.admission_result == AdmissionResult.ADMITTED
+    assert admitted == (decision == "approve")

@@ -18,6 +18,7 @@ from tests.concurrency import (
     race,
     review,
     signed_in,
+    while_holding,
 )
 
 pytestmark = on_postgresql
@@ -84,6 +85,52 @@ def test_a_save_racing_a_submit_loses_no_upload(make_draft, student, settings):
         assert stored.exists() == saved
         assert (draft.major == "数据科学") == saved
         assert len(media_files(settings, draft)) == draft.attachments.count(), "no orphan files"
+
+
+def test_a_submit_waits_for_the_save_holding_the_row_and_submits_what_it_saved(
+    make_draft, student, monkeypatch
+):
+    draft = make_draft()
+    upload = checked(AttachmentKind.LANGUAGE, pdf_upload("外语证明.pdf"))
+
+    waited, saved, submitted = while_holding(
+        monkeypatch,
+        services,
+        lambda: services.save_draft(
+            application=draft, user=student, changes={"major": "数据科学"}, new_files=[upload]
+        ),
+        lambda: services.submit_application(application=draft, user=student),
+    )
+
+    assert waited, "the submit waited until the save was committed"
+    assert (saved[0], submitted[0]) == ("ok", "ok"), (saved, submitted)
+    draft = assert_history_matches(draft)
+    assert draft.status == Status.SUBMITTED and draft.major == "数据科学"
+    assert draft.attachments.filter(kind=AttachmentKind.LANGUAGE).exists()
+
+
+def test_a_save_waits_for_the_submit_holding_the_row_and_is_refused(
+    make_draft, student, monkeypatch, settings
+):
+    draft = make_draft()
+    upload = checked(AttachmentKind.LANGUAGE, pdf_upload("外语证明.pdf"))
+
+    waited, submitted, saved = while_holding(
+        monkeypatch,
+        services,
+        lambda: services.submit_application(application=draft, user=student),
+        lambda: services.save_draft(
+            application=draft, user=student, changes={"major": "数据科学"}, new_files=[upload]
+        ),
+    )
+
+    assert waited, "the save waited until the submission was committed"
+    assert submitted[0] == "ok" and saved[0] == "refused", (submitted, saved)
+    assert "不能再修改" in saved[1]
+    draft = Application.objects.get(pk=draft.pk)
+    assert draft.major != "数据科学"
+    assert not draft.attachments.filter(kind=AttachmentKind.LANGUAGE).exists()
+    assert len(media_files(settings, draft)) == draft.attachments.count(), "no orphan files"
 
 
 def test_a_save_with_an_upload_racing_a_submit_in_another_tab_loses_nothing(
