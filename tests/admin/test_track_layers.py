@@ -1,0 +1,69 @@
+"""The admin's object-permission layer of track scoping, alone.
+
+A clerk reaches a record of the other office through three layers: the list's queryset,
+the object lookup (404) and the object permissions (403). The first two stand in front
+of the third on every page, so here the ModelAdmins' permission checks are asked
+directly about an object of each track, as a page that skipped the lookup would ask.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+
+from apps.applications.models import Application, ApplicationEvent
+from apps.attachments.models import Attachment
+from apps.core.models import AuditEntry
+from apps.programs.models import Program, Region
+from tests.builders import clerk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(make_submitted):
+    """One application of each track, with what hangs from it."""
+    by_region = {}
+    for region in Region:
+        application = make_submitted(program=_program(region))
+        by_region[region] = {
+            Program: application.program,
+            Application: application,
+            ApplicationEvent: application.events.first(),
+            Attachment: application.attachments.first(),
+            AuditEntry: AuditEntry.objects.get_for_object(application).first(),
+        }
+    return by_region
+
+
+def _program(region):
+    from tests.factories import ProgramFactory
+
+    return ProgramFactory(region=region)
+
+
+def asked_by(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+@pytest.mark.parametrize("model", [Program, Application, ApplicationEvent, Attachment, AuditEntry])
+@pytest.mark.parametrize("region", list(Region))
+def test_a_clerk_may_view_and_change_only_his_own_tracks_records(records, model, region):
+    model_admin = admin.site._registry[model]
+    request = asked_by(clerk(region))
+    other = Region.HMT if region == Region.INTERNATIONAL else Region.INTERNATIONAL
+    own, foreign = records[region][model], records[other][model]
+    assert own is not None and foreign is not None
+
+    assert model_admin.has_view_permission(request, own)
+    assert not model_admin.has_view_permission(request, foreign)
+    assert not model_admin.has_change_permission(request, foreign)
+
+
+@pytest.mark.parametrize("model", [Program, Application, ApplicationEvent, Attachment, AuditEntry])
+def test_a_superuser_may_view_both_tracks_records(records, model):
+    model_admin = admin.site._registry[model]
+    request = asked_by(clerk(superuser=True))
+    for region in Region:
+        assert model_admin.has_view_permission(request, records[region][model])
