@@ -163,14 +163,30 @@ def test_beat_runs_the_reminders_daily_at_the_configured_time(make_draft, settin
     assert app.conf.timezone == settings.TIME_ZONE
 
 
+@pytest.mark.parametrize("days", [3, 7])
 def test_the_periodic_task_does_what_the_command_does(
-    make_draft, django_capture_on_commit_callbacks
+    make_draft, make_submitted, django_capture_on_commit_callbacks, settings, days
 ):
-    application = make_draft(program=closing_in(2))
+    """Each setting of DRAFT_REMINDER_DAYS: the drafts closing within it are reminded, the
+    ones closing after it and the submitted ones are not, as the command would."""
+    settings.DRAFT_REMINDER_DAYS = days
+    due = [make_draft(program=closing_in(2)), make_draft(program=closing_in(5))]
+    due = [application for application in due if application.program.closes_at < _in(days)]
+    make_draft(program=closing_in(10))  # after either setting
+    make_submitted(program=closing_in(2))  # already with the office
     with django_capture_on_commit_callbacks(execute=True):
         remind_drafts.delay()
-    [email] = mail.outbox
-    assert f"/applications/{application.pk}/edit/" in email.body
+    reminded = sorted(
+        DraftReminder.objects.exclude(sent_at=None).values_list("application", flat=True)
+    )
+    assert reminded == sorted(application.pk for application in due)
+    assert len(mail.outbox) == len(due) == {3: 1, 7: 2}[days]
+    for application in due:
+        assert any(f"/applications/{application.pk}/edit/" in m.body for m in mail.outbox)
+
+
+def _in(days):
+    return timezone.now() + timedelta(days=days)
 
 
 def flaky_send_mail(monkeypatch, failures, error=None):

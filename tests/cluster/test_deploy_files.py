@@ -63,8 +63,20 @@ def test_the_environment_file_names_only_variables_the_portal_reads():
     read = (Path(settings.BASE_DIR) / "exchange_portal" / "settings.py").read_text()
     read += (DEPLOY / "gunicorn.conf.py").read_text()
     read += (DEPLOY / "systemd" / "exchange-portal-web@.service").read_text()
-    unknown = [name for name in env_file_names() if f'"{name}"' not in read and name not in read]
+    # A whole name, not a part of a longer one (LDAP_TIMEOUT is not AUTH_LDAP_TIMEOUT).
+    read_names = set(re.findall(r"[A-Z][A-Z0-9_]*", read))
+    unknown = [name for name in env_file_names() if name not in read_names]
     assert unknown == []
+
+
+def test_a_name_is_read_only_as_a_whole_name(monkeypatch):
+    names = env_file_names()
+    assert "AUTH_LDAP_TIMEOUT" in names
+    monkeypatch.setattr(
+        "tests.cluster.test_deploy_files.env_file_names", lambda: [*names, "LDAP_TIMEOUT"]
+    )
+    with pytest.raises(AssertionError):
+        test_the_environment_file_names_only_variables_the_portal_reads()
 
 
 def test_the_environment_file_covers_the_scale_out_settings():
