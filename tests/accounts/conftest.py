@@ -6,17 +6,25 @@ import time
 import pytest
 
 
+class SilentDirectory(str):
+    """The ldap:// URI (a str, as the setting takes it) of a server that accepts
+    connections and never answers, until the test calls `hang_up()`.
+
+    `held` lists the connections it accepted; `hung_up()` says whether it let go: a login
+    that answered while it had not was ended by the portal's own timeout."""
+
+
 @pytest.fixture
 def silent_server():
-    """An ldap:// URI whose server accepts connections and never answers (hangs up after 10 s)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)
-    done = threading.Event()
+    let_go = threading.Event()
     held = []
 
     def accept_and_say_nothing():
-        deadline = time.monotonic() + 10
-        while not done.is_set() and time.monotonic() < deadline:
+        # A generous limit, never reached by a passing test: it hangs up when told.
+        deadline = time.monotonic() + 300
+        while not let_go.is_set() and time.monotonic() < deadline:
             with contextlib.suppress(TimeoutError):
                 held.append(listener.accept()[0])
         for conn in held:
@@ -24,7 +32,9 @@ def silent_server():
 
     thread = threading.Thread(target=accept_and_say_nothing, daemon=True)
     thread.start()
-    yield f"ldap://127.0.0.1:{listener.getsockname()[1]}/"
-    done.set()
+    uri = SilentDirectory(f"ldap://127.0.0.1:{listener.getsockname()[1]}/")
+    uri.held, uri.hang_up, uri.hung_up = held, let_go.set, let_go.is_set
+    yield uri
+    let_go.set()
     thread.join()
     listener.close()

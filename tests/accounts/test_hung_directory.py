@@ -1,18 +1,20 @@
 """A directory that accepts connections and never answers, with the project's own timeouts.
 
-The login page must answer within 5 s saying the directory is unavailable, and a login
-waiting on the directory must not stop anyone else from being served.
+The login page must give up on it by its own timeout, saying the directory is
+unavailable, and a login waiting on the directory must not stop anyone else from being
+served. (How long the login takes is a figure for bench/, not an assertion here.)
 """
 
 import re
 import threading
-import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
+import ldap
 import pytest
 
+from tests.concurrency import wait_until
 from tests.ldap_server import STUDENTS
 
 ZHANG = "2021301000001"
@@ -22,21 +24,20 @@ pytestmark = pytest.mark.ldap
 
 
 @pytest.mark.django_db
-def test_login_answers_within_five_seconds_with_the_default_timeouts(
+def test_login_gives_up_on_a_silent_directory_by_its_own_default_timeout(
     client, ldap_settings, silent_server
 ):
     # The connection options exactly as settings.py builds them (AUTH_LDAP_TIMEOUT).
     ldap_settings.AUTH_LDAP_SERVER_URI = silent_server
 
-    started = time.monotonic()
     response = client.post(
         "/accounts/login/", {"username": ZHANG, "password": STUDENTS[ZHANG]["password"]}
     )
-    elapsed = time.monotonic() - started
 
     assert response.status_code == 200
     assert DIRECTORY_DOWN in response.text
-    assert elapsed < 5, f"login page took {elapsed:.1f} s with the directory hung"
+    assert silent_server.held, "the login reached the directory"
+    assert not silent_server.hung_up(), "it gave up by its own timeout, not the server's"
 
 
 class Browser:
@@ -68,30 +69,30 @@ def test_a_login_hanging_on_the_directory_does_not_block_other_requests(
     live_server, ldap_settings, silent_server
 ):
     ldap_settings.AUTH_LDAP_SERVER_URI = silent_server
-    hung = {}
+    # The logins wait on the directory until it hangs up, not for a timeout that a busy
+    # machine could reach while the others are being served.
+    ldap_settings.AUTH_LDAP_CONNECTION_OPTIONS = {
+        option: 120 if option in (ldap.OPT_NETWORK_TIMEOUT, ldap.OPT_TIMEOUT) else value
+        for option, value in ldap_settings.AUTH_LDAP_CONNECTION_OPTIONS.items()
+    }
+    hung = []
 
     def hanging_login():
-        started = time.monotonic()
-        hung["result"] = Browser(live_server.url).login(ZHANG, STUDENTS[ZHANG]["password"])
-        hung["elapsed"] = time.monotonic() - started
+        hung.append(Browser(live_server.url).login(ZHANG, STUDENTS[ZHANG]["password"]))
 
-    logins = [threading.Thread(target=hanging_login) for _ in range(3)]
+    logins = [threading.Thread(target=hanging_login, daemon=True) for _ in range(3)]
     for login in logins:
         login.start()
-    time.sleep(0.5)  # the three logins are now waiting on the silent directory
+    assert wait_until(lambda: len(silent_server.held) >= 3), "the logins reach the directory"
 
-    others = []
     for _ in range(5):
-        started = time.monotonic()
         status, page = Browser(live_server.url).get("/accounts/login/")
-        others.append(time.monotonic() - started)
         assert status == 200 and "登录" in page
-    still_waiting = any(login.is_alive() for login in logins)
-    for login in logins:
-        login.join(timeout=15)
+    assert all(login.is_alive() for login in logins), (
+        "the others were served while the three logins were still waiting on the directory"
+    )
 
-    assert still_waiting, "the logins were meant to be hanging while the others were served"
-    assert max(others) < 1, f"other requests waited {max(others):.1f} s behind a hung login"
-    status, page = hung["result"]
-    assert status == 200 and DIRECTORY_DOWN in page
-    assert hung["elapsed"] < 5
+    silent_server.hang_up()
+    for login in logins:
+        login.join(timeout=60)
+    assert [(status, DIRECTORY_DOWN in page) for status, page in hung] == [(200, True)] * 3

@@ -4,8 +4,6 @@ Nothing about the directory is mocked: every login below binds to the private
 slapd that the session-scoped `slapd` fixture started.
 """
 
-import time
-
 import ldap
 import pytest
 from django.contrib import auth
@@ -133,32 +131,28 @@ class TestSignInWithDirectoryPassword:
         # A loopback port nobody listens on: the connection is refused.
         ldap_settings.AUTH_LDAP_SERVER_URI = f"ldap://127.0.0.1:{free_loopback_port()}/"
 
-        started = time.monotonic()
         response = sign_in(client, ZHANG)
-        elapsed = time.monotonic() - started
 
         assert response.status_code == 200
         assert DIRECTORY_DOWN in response.text
         assert WRONG_LOGIN not in response.text
         assert not signed_in_user(client).is_authenticated
-        assert elapsed < 5, f"login page took {elapsed:.1f} s with the directory down"
 
     def test_hung_directory_times_out_and_says_so(self, client, ldap_settings, silent_server):
         # Keep the keys the project sets, shortened so the test stays quick: without
-        # OPT_TIMEOUT the bind would wait until the silent server hangs up (10 s).
+        # OPT_TIMEOUT the bind would wait until the silent server hangs up.
         ldap_settings.AUTH_LDAP_SERVER_URI = silent_server
         ldap_settings.AUTH_LDAP_CONNECTION_OPTIONS = {
             option: 1 if option in (ldap.OPT_NETWORK_TIMEOUT, ldap.OPT_TIMEOUT) else value
             for option, value in ldap_settings.AUTH_LDAP_CONNECTION_OPTIONS.items()
         }
 
-        started = time.monotonic()
         response = sign_in(client, ZHANG)
-        elapsed = time.monotonic() - started
 
         assert response.status_code == 200
         assert DIRECTORY_DOWN in response.text
-        assert elapsed < 5, f"login page took {elapsed:.1f} s with the directory hung"
+        assert silent_server.held, "the login reached the directory"
+        assert not silent_server.hung_up(), "it gave up by its own timeout, not the server's"
 
     def test_directory_that_hides_the_students_entry_is_not_called_a_wrong_password(
         self, client, ldap_settings

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,6 +18,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+# Generous limits for conditions to hold (an element shown, a page reached): a busy
+# machine is slow, and a condition met early ends the wait early.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -44,7 +49,7 @@ def browser():
 def page(request, browser):
     context = browser.new_context(viewport=VIEWPORTS[request.param], locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     page.viewport_name = request.param
     yield page
     context.close()

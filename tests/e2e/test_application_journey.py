@@ -120,7 +120,7 @@ def test_student_saves_a_partial_draft_resumes_it_and_submits_with_attachments(
     assert posted.value.headers["content-type"].startswith("multipart/form-data")
 
     # The upload goes by XHR; the answer is the details page.
-    expect(page).to_have_url(re.compile(r"/applications/\d+/$"), timeout=20_000)
+    expect(page).to_have_url(re.compile(r"/applications/\d+/$"))
     expect(page.get_by_role("heading", name=PROGRAM)).to_be_visible()
     expect(page.get_by_text("申请已提交，将由")).to_be_visible()
     expect(page.get_by_text("待审核", exact=True)).to_be_visible()

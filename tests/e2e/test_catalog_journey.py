@@ -13,6 +13,8 @@ def sign_in(page, base_url, username):
     page.get_by_label("学号").fill(username)
     page.get_by_label("统一身份认证密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    # Signed in once the portal has sent the browser on from the login page.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def open_nav(page):

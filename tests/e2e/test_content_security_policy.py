@@ -4,7 +4,7 @@ scripts still work (they are all static files; nothing inline is allowed)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, TIMEOUT_MS
 from tests.e2e.test_application_journey import choose
 from tests.e2e.test_catalog_journey import sign_in
 from tests.factories import PASSWORD, ProgramFactory
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def desktop(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     page.violations = []
 
     def note(message):

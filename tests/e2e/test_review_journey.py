@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.programs.models import Region
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import TIMEOUT_MS, VIEWPORTS
 from tests.e2e.test_catalog_journey import sign_in
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 
@@ -72,7 +72,7 @@ def test_clerk_returns_student_resubmits_clerk_approves_admin_imports_student_ad
     # The student reads the comment (home notice and details page) and resubmits.
     context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
     student_page = context.new_page()
-    student_page.set_default_timeout(10_000)
+    student_page.set_default_timeout(TIMEOUT_MS)
     sign_in(student_page, live_server.url, student_id)
     notice = student_page.locator(".notice")
     expect(notice).to_contain_text("退回修改")
