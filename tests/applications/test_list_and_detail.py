@@ -258,8 +258,9 @@ def test_the_list_shows_an_admission_result_and_then_the_summary_being_filed(
     student_client, make_approved
 ):
     from apps.summaries.models import ReturnSummary
+    from tests.summaries.test_summary import finished_program
 
-    application = make_approved()
+    application = make_approved(program=finished_program())
     assert "待定" in student_client.get(LIST_URL).text
 
     application = services.set_admission_result(

@@ -211,9 +211,27 @@ class Application(PersonalDetails):
         return self.status in (Status.SUBMITTED, Status.APPROVED) and self.language_score is None
 
     @property
+    def summary_opens_on(self):
+        """The day 填写交流总结 opens for an admitted application: the program's first day,
+        the earliest valid 回国时间/返境时间 (None when the student was not admitted)."""
+        if self.admission_result != AdmissionResult.ADMITTED:
+            return None
+        return self.program.start_date
+
+    def summary_is_open(self, today=None):
+        """填写交流总结 is for students the partner school admitted, once the exchange has
+        begun: before the program starts no return date could be valid."""
+        opens_on = self.summary_opens_on
+        return opens_on is not None and opens_on <= (today or timezone.localdate())
+
+    @property
     def can_write_summary(self):
-        """填写交流总结 is for students the partner school admitted."""
-        return self.admission_result == AdmissionResult.ADMITTED
+        return self.summary_is_open()
+
+    @property
+    def summary_not_yet_open(self):
+        """Admitted, but the program has not started: the details page says from when."""
+        return self.summary_opens_on is not None and not self.summary_is_open()
 
     @property
     def number(self):
