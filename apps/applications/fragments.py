@@ -81,10 +81,10 @@ def details(application, summary):
     key = f"application-detail:{application.pk}:{version}:{translation.get_language()}"
     parts = cache.get(key)
     if parts is None:
-        context = {
-            "application": application,
-            "events": application.events.select_related("actor").order_by("-created_at", "-pk"),
-        }
+        events = list(application.events.order_by("-created_at", "-pk"))
+        for event in events:
+            event.application = application  # as read: no query per event for `acted_by`
+        context = {"application": application, "events": events}
         parts = {
             "data": render_to_string("applications/includes/submitted_data.html", context),
             "timeline": render_to_string("applications/includes/timeline.html", context),
