@@ -281,9 +281,21 @@ def submit_application(*, application, user):
         application = _move(
             application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"]
         )
+        _keep_details_on_profile(application)
         # The student's next step is often 下载申请表: rendered ahead, once committed.
         enqueue(tasks.warm_pdf, application.pk)
         return application
+
+
+def _keep_details_on_profile(application):
+    """What the student confirmed by 提交 (phone, email, major, …) prefills the next 报名.
+
+    On 提交, not on 保存: only checked, complete details the student stands by reach the
+    profile, and 保存 (the hot path) writes nothing beyond the application."""
+    profile, _created = StudentProfile.objects.select_for_update().get_or_create(
+        user_id=application.student_id
+    )
+    profile.keep_typed_details(application)
 
 
 def withdraw_application(*, application, user):
