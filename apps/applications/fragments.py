@@ -54,7 +54,8 @@ def _list_parts(student):
     parts = cache.get(key)
     if parts is None:
         # Not read: the passport number (decrypted per row) and the programs' long texts.
-        applications = mine.select_related("program", "return_summary").defer(
+        applications = mine.select_related("program", "return_summary").with_submission_mark()
+        applications = applications.defer(
             "passport_number",
             "program__description",
             "program__eligibility",

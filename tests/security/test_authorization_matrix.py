@@ -67,6 +67,10 @@ CASES = {
         ("GET", "/applications/{submitted}/withdraw/", "login 200 404 404 404 404"),
         ("POST", "/applications/{submitted}/withdraw/", "login 302 404 404 404 404"),
     ],
+    "applications/<int:pk>/delete/": [
+        ("GET", "/applications/{draft}/delete/", "login 200 404 404 404 404"),
+        ("POST", "/applications/{draft}/delete/", "login 302 404 404 404 404"),
+    ],
     "applications/<int:pk>/form.pdf": [
         ("GET", "/applications/{admitted}/form.pdf", "login 200 404 404 200 200"),
     ],

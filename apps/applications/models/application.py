@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,15 @@ class ApplicationQuerySet(models.QuerySet):
 
     def in_region(self, region):
         return self.filter(program__region=region)
+
+    def with_submission_mark(self):
+        """`ever_submitted` on each row, for `can_delete_draft` without a query per row."""
+        from .events import ApplicationEvent, EventKind  # events.py imports this module
+
+        sent = ApplicationEvent.objects.filter(
+            application=OuterRef("pk"), kind=EventKind.STATUS, to_value=Status.SUBMITTED
+        )
+        return self.annotate(ever_submitted=Exists(sent))
 
     def visible_to(self, user):
         """Whom may see what: the owner, staff of the program's track, superusers everything."""
@@ -199,6 +208,29 @@ class Application(PersonalDetails):
     def can_withdraw(self):
         """Until the office has decided, the student may take a submission back."""
         return self.status == Status.SUBMITTED
+
+    def draft_deletion_refusal(self):
+        """Why 删除草稿 is refused, or None: only a draft that never reached the office may
+        go; anything once submitted (a withdrawn one reopened as a draft too) keeps its
+        history."""
+        if self.status != Status.DRAFT:
+            return _("该申请为「%(status)s」，不能删除；只有草稿可以删除。") % {
+                "status": self.get_status_display()
+            }
+        ever_submitted = self.__dict__.get("ever_submitted")
+        if ever_submitted is None:
+            from .events import EventKind
+
+            ever_submitted = self.events.filter(
+                kind=EventKind.STATUS, to_value=Status.SUBMITTED
+            ).exists()
+        if ever_submitted:
+            return _("这份申请曾经提交给办公室，其记录需要保留，不能删除。")
+        return None
+
+    @property
+    def can_delete_draft(self):
+        return self.draft_deletion_refusal() is None
 
     @property
     def has_printable_form(self):
