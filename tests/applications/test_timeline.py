@@ -69,3 +69,20 @@ def test_the_history_reads_no_user_rows(student_client, make_submitted, make_cle
         student_client.get(url)
     events = [q["sql"].lower() for q in queries if "applicationevent" in q["sql"].lower()]
     assert events and not any("auth_user" in sql for sql in events)
+
+
+def test_the_decision_email_and_the_notice_name_the_office_too(
+    student_client, make_submitted, make_clerk, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    application = make_submitted(program=ProgramFactory(region=Region.HMT))
+    clerk = make_clerk(Region.HMT, username="hmt_clerk", first_name="李审核")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_application(application=application, actor=clerk, comment="请补充")
+
+    [email] = mail.outbox
+    home = student_client.get(reverse("programs:home")).text
+    for told in (email.subject + email.body, home.split('class="mb-4 notices"', 1)[1]):
+        assert "hmt_clerk" not in told and "李审核" not in told
+    assert OFFICES[Region.HMT] in email.body
