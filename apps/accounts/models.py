@@ -89,6 +89,25 @@ class StudentProfile(PersonalDetails):
         """The student ID (学号) is the username."""
         return self.user.username
 
+    def keep_typed_details(self, source):
+        """The personal details the student typed on `source` (an application) become the
+        profile's, so that the next 报名 starts from them; blanks never erase what the
+        profile knows, and what the directory supplied stays as the directory says.
+        Returns the names of the fields that changed."""
+        locked = set(self.ldap_fields)
+        changed = [
+            name
+            for name in PERSONAL_FIELDS
+            if name not in locked
+            and getattr(source, name) not in ("", None)
+            and getattr(source, name) != getattr(self, name)
+        ]
+        for name in changed:
+            setattr(self, name, getattr(source, name))
+        if changed:
+            self.save(update_fields=[*changed, "updated_at"])
+        return changed
+
 
 def own_profile(user):
     """The user's profile or None; no query when the sign-in loaded it already

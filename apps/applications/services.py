@@ -64,7 +64,11 @@ def locked_application(application, *, with_program=True):
     queryset = Application.objects.select_for_update(of=("self",))
     if with_program:
         queryset = queryset.select_related("program")
-    return queryset.get(pk=application.pk)
+    try:
+        return queryset.get(pk=application.pk)
+    except Application.DoesNotExist:
+        # 删除草稿 in another tab won the race for this draft.
+        raise ApplicationError(_("这份草稿已被删除。")) from None
 
 
 def record_event(application, *, actor, to_value, from_value="", kind=EventKind.STATUS, comment=""):
@@ -281,9 +285,21 @@ def submit_application(*, application, user):
         application = _move(
             application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"]
         )
+        _keep_details_on_profile(application)
         # The student's next step is often 下载申请表: rendered ahead, once committed.
         enqueue(tasks.warm_pdf, application.pk)
         return application
+
+
+def _keep_details_on_profile(application):
+    """What the student confirmed by 提交 (phone, email, major, …) prefills the next 报名.
+
+    On 提交, not on 保存: only checked, complete details the student stands by reach the
+    profile, and 保存 (the hot path) writes nothing beyond the application."""
+    profile, _created = StudentProfile.objects.select_for_update().get_or_create(
+        user_id=application.student_id
+    )
+    profile.keep_typed_details(application)
 
 
 def withdraw_application(*, application, user):
@@ -296,6 +312,21 @@ def withdraw_application(*, application, user):
                 % {"status": application.get_status_display()}
             )
         return _move(application, to=Status.WITHDRAWN, actor=user)
+
+
+def delete_draft(*, application, user):
+    """删除草稿: the student's own draft that never reached the office goes, with its
+    history and its files (their rows now, the stored files once committed)."""
+    with transaction.atomic():
+        application = locked_application(application)
+        if application.student_id != user.pk:
+            raise ApplicationError(_("只能删除自己的草稿。"))
+        if refusal := application.draft_deletion_refusal():
+            raise ApplicationError(refusal)
+        # The cascade deletes the files' rows one by one (they have receivers): the stored
+        # files go once committed (`delete_file_with_row`), and the audit log records each
+        # row's deletion, the application's too.
+        application.delete()
 
 
 # --- Review by the track's office (审核通过 / 审核不通过 / 退回修改) ---------------------------

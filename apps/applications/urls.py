@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.detail, name="detail"),
     path("applications/<int:pk>/edit/", views.edit, name="edit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("applications/<int:pk>/delete/", views.delete_draft, name="delete"),
     path("applications/<int:pk>/form.pdf", views.download_pdf, name="pdf"),
     path("applications/verify/", views.verify, name="verify"),
     path(

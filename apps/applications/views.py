@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import own_profile
 from apps.attachments.models import Attachment, AttachmentKind
@@ -90,6 +90,7 @@ def _form_page(request, application, form, attachments_form, problems=None):
         "return_comment": application.return_comment(),
         "max_upload_mb": max_upload_mb(),
         "passport_warning": application.passport_warning(),
+        "can_delete": application.can_delete_draft,
     }
     return render(request, "applications/form.html", context)
 
@@ -261,6 +262,30 @@ def withdraw(request, pk):
         )
         return redirect("applications:detail", application.pk)
     return render(request, "applications/withdraw_confirm.html", {"application": application})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_draft(request, pk):
+    """删除草稿: a confirm page, then POST; for a draft that never reached the office."""
+    application = _own_application(request, pk)
+    if request.method == "POST":
+        try:
+            services.delete_draft(application=application, user=request.user)
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("applications:detail", application.pk)
+        messages.success(
+            request, _("「%(title)s」的报名草稿已删除。") % {"title": application.program.title}
+        )
+        return redirect("applications:list")
+    if refusal := application.draft_deletion_refusal():
+        messages.error(request, refusal)
+        return redirect("applications:detail", application.pk)
+    files = application.attachments.order_by("kind", "pk")
+    return render(
+        request, "applications/delete_confirm.html", {"application": application, "files": files}
+    )
 
 
 @login_required

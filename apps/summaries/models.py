@@ -22,6 +22,18 @@ def return_date_error(program, day, today=None):
     return None
 
 
+def summary_closed_reason(application):
+    """Why 填写交流总结 is not open for `application` (not admitted, or the program has
+    not started yet), or None when it is."""
+    if application.summary_opens_on is None:
+        return _("只有被录取的申请才能填写交流总结。")
+    if not application.summary_is_open():
+        return _("交流总结从项目开始日期（%(date)s）起可以填写。") % {
+            "date": application.summary_opens_on.isoformat()
+        }
+    return None
+
+
 class ReturnSummary(models.Model):
     """填写交流总结: editable until submitted, then read-only.
 

@@ -15,15 +15,15 @@ from apps.applications.services import (
 )
 from apps.attachments.models import AttachmentKind
 
-from .models import ReturnSummary, return_date_error
+from .models import ReturnSummary, return_date_error, summary_closed_reason
 
 SUBMITTED = "submitted"
 
 
 def _open_summary(application):
     """The locked application's summary, created on first use, if it may still change."""
-    if not application.can_write_summary:
-        raise ApplicationError(_("只有被录取的申请才能填写交流总结。"))
+    if reason := summary_closed_reason(application):
+        raise ApplicationError(reason)
     summary, _created = ReturnSummary.objects.get_or_create(application=application)
     if summary.is_submitted:
         raise ApplicationError(_("交流总结已提交，不能再修改。"))

@@ -10,7 +10,7 @@ from apps.attachments.uploads import posted_ids, room_per_slot
 
 from . import services
 from .forms import SummaryFilesForm, SummaryForm
-from .models import ReturnSummary
+from .models import ReturnSummary, summary_closed_reason
 
 SLOTS = (AttachmentKind.SUMMARY,)
 
@@ -35,8 +35,8 @@ def edit(request, pk):
     application = get_object_or_404(
         Application.objects.for_student(request.user).select_related("program"), pk=pk
     )
-    if not application.can_write_summary:
-        messages.error(request, _("只有被录取的申请才能填写交流总结。"))
+    if reason := summary_closed_reason(application):
+        messages.error(request, reason)
         return redirect("applications:detail", application.pk)
     program = application.program
     summary = ReturnSummary.objects.filter(application=application).first()

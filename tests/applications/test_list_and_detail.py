@@ -71,7 +71,7 @@ def test_detail_shows_what_was_submitted_the_files_and_the_history(
         passport_number="E12345678",
         passport_expiry=timezone.localdate() + timedelta(days=2000),
     )
-    clerk = django_user_model.objects.create_user("clerk", first_name="审核员", is_staff=True)
+    clerk = django_user_model.objects.create_user("intl_clerk", first_name="王审核", is_staff=True)
     ApplicationEvent.objects.create(
         application=application,
         from_value="submitted",
@@ -87,8 +87,11 @@ def test_detail_shows_what_was_submitted_the_files_and_the_history(
         assert value in text
     for name in ["transcript.pdf", "enrollment.pdf"]:
         assert name in text
-    for step in ["创建报名草稿", "提交申请", "退回修改", "请补充英文成绩单。", "本人", "审核员"]:
+    for step in ["创建报名草稿", "提交申请", "退回修改", "请补充英文成绩单。", "本人"]:
         assert step in text
+    # The office acted, not a login name: the clerk is the office's own business.
+    assert "国际交流部学生出国事务办公室" in text.split("状态记录")[1]
+    assert "intl_clerk" not in text and "王审核" not in text
     assert reverse("applications:edit", args=[application.pk]) in text
 
 
@@ -258,8 +261,9 @@ def test_the_list_shows_an_admission_result_and_then_the_summary_being_filed(
     student_client, make_approved
 ):
     from apps.summaries.models import ReturnSummary
+    from tests.summaries.test_summary import finished_program
 
-    application = make_approved()
+    application = make_approved(program=finished_program())
     assert "待定" in student_client.get(LIST_URL).text
 
     application = services.set_admission_result(

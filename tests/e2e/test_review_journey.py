@@ -111,8 +111,11 @@ def test_clerk_returns_student_resubmits_clerk_approves_admin_imports_student_ad
     page.get_by_role("button", name="确认导入（1 条）").click()
     expect(page.get_by_text("已写入 1 条录取结果")).to_be_visible()
 
-    # The student sees 录取, and can now write the exchange summary.
+    # The student sees 录取; the exchange summary opens once the program has begun.
     student_page.goto(f"{live_server.url}/applications/{application.pk}/")
     expect(student_page.locator(".result-badge")).to_have_text("录取")
-    expect(student_page.get_by_role("link", name="填写交流总结")).to_be_visible()
+    expect(student_page.locator(".summary-opens")).to_contain_text(
+        f"交流总结将于 {program.start_date.isoformat()}（项目开始日期）起开放填写"
+    )
+    expect(student_page.get_by_role("link", name="填写交流总结")).to_have_count(0)
     context.close()

@@ -20,6 +20,7 @@ import copy
 import re
 import traceback
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -30,6 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 # The mark makes pytest-django create the test database, which the module-scoped
 # fixture set below is built in (and rolled back from).
@@ -64,6 +66,10 @@ CASES = {
     "applications/<int:pk>/withdraw/": [
         ("GET", "/applications/{submitted}/withdraw/", "login 200 404 404 404 404"),
         ("POST", "/applications/{submitted}/withdraw/", "login 302 404 404 404 404"),
+    ],
+    "applications/<int:pk>/delete/": [
+        ("GET", "/applications/{draft}/delete/", "login 200 404 404 404 404"),
+        ("POST", "/applications/{draft}/delete/", "login 302 404 404 404 404"),
     ],
     "applications/<int:pk>/form.pdf": [
         ("GET", "/applications/{admitted}/form.pdf", "login 200 404 404 200 200"),
@@ -384,6 +390,9 @@ def _build_world():
         return draft
 
     programs = [ProgramFactory(region=Region.INTERNATIONAL) for _ in range(5)]
+    # The admitted one has begun (填写交流总结 opens on the program's first day).
+    programs[3].start_date = timezone.localdate() - timedelta(days=30)
+    programs[3].save(update_fields=["start_date"])
     draft = application(programs[0])
     submitted = application(programs[1], submit=True)
     approved = services.approve_application(

@@ -149,6 +149,23 @@ def test_withdraw_with_any_number_and_body(student_client, submitted, pk, body, 
         check_answer(response, language, body, statuses=(302,))
 
 
+@given(pk=pks, body=form_body({"confirm": text}), language=languages)
+def test_delete_draft_with_any_number_and_body(student_client, draft, pk, body, language):
+    with rolled_back():
+        speak(student_client, language)
+        target = draft.pk if pk in (0, 1) else pk
+        before = rows(Application, Attachment, ApplicationEvent)
+        response = post(student_client, reverse("applications:delete", args=[target]), body)
+        if response is None or response.status_code == 404:
+            assert rows(Application, Attachment, ApplicationEvent) == before
+            return
+        check_answer(response, language, body, statuses=(302,))
+        # The draft went whole: no file or history row of it is left behind.
+        assert not Application.objects.filter(pk=draft.pk).exists()
+        assert not Attachment.objects.filter(application_id=draft.pk).exists()
+        assert not ApplicationEvent.objects.filter(application_id=draft.pk).exists()
+
+
 @pytest.fixture
 def notice(student, submitted):
     services.return_application(application=submitted, actor=office_admin(), comment="请补充")

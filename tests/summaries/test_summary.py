@@ -1,8 +1,9 @@
 """填写交流总结: admitted applications only, track words, dates, files, submit once."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +82,79 @@ def test_a_submitted_application_has_no_summary(student_client, make_submitted):
 
     assert save(student_client, application).status_code == 302
     assert not ReturnSummary.objects.exists()
+
+
+# --- Only once the exchange has begun ---------------------------------------------------
+
+
+@pytest.fixture
+def admitted_before_start(make_admitted):
+    """Admitted to a program that starts next spring: no return date can exist yet."""
+    start = TODAY() + timedelta(days=120)
+    return make_admitted(
+        program=ProgramFactory(start_date=start, end_date=start + timedelta(days=90))
+    )
+
+
+def test_before_the_program_starts_no_page_offers_the_summary(
+    student_client, admitted_before_start
+):
+    application = admitted_before_start
+    start = application.program.start_date.isoformat()
+
+    assert url(application) not in student_client.get(reverse("applications:list")).text
+    page = student_client.get(detail(application)).text
+    assert url(application) not in page
+    assert f"交流总结将于 {start}（项目开始日期）起开放填写" in page
+
+
+def test_before_the_program_starts_the_summary_page_refuses_and_says_from_when(
+    student_client, admitted_before_start
+):
+    application = admitted_before_start
+    start = application.program.start_date.isoformat()
+    opens = f"交流总结从项目开始日期（{start}）起可以填写。"
+
+    response = student_client.get(url(application))
+    assert (response.status_code, response.url) == (302, detail(application))
+    assert last_message(response) == opens
+    response = save(student_client, application, action="submit", return_date=start)
+    assert (response.status_code, last_message(response)) == (302, opens)
+    assert not ReturnSummary.objects.exists()
+
+
+def test_before_the_program_starts_the_services_refuse_the_summary(student, admitted_before_start):
+    from apps.applications.services import ApplicationError
+    from apps.summaries.services import save_summary, submit_summary
+
+    for attempt in (
+        lambda: save_summary(application=admitted_before_start, user=student, changes={}),
+        lambda: submit_summary(application=admitted_before_start, user=student),
+    ):
+        with pytest.raises(ApplicationError, match="交流总结从项目开始日期"):
+            attempt()
+    assert not ReturnSummary.objects.exists()
+
+
+def test_the_summary_opens_on_the_programs_first_day(
+    student_client, student, admitted_before_start
+):
+    application = admitted_before_start
+    start = application.program.start_date
+    list_url = reverse("applications:list")
+    zone = timezone.get_current_timezone()
+
+    # The evening before: not yet (and the list's table is now in the cache).
+    with time_machine.travel(datetime.combine(start, time(23, 30), zone) - timedelta(days=1)):
+        student_client.force_login(student)
+        assert url(application) not in student_client.get(list_url).text
+    # Forty minutes later it is the first day: offered, though no row changed.
+    with time_machine.travel(datetime.combine(start, time(0, 10), zone)):
+        assert url(application) in student_client.get(list_url).text
+        page = student_client.get(detail(application)).text
+        assert url(application) in page and "交流总结将于" not in page
+        assert save(student_client, application, return_date=start.isoformat()).status_code == 302
+    assert ReturnSummary.objects.get(application=application).return_date == start
 
 
 def test_another_students_summary_is_404(client, admitted):

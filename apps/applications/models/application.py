@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,15 @@ class ApplicationQuerySet(models.QuerySet):
 
     def in_region(self, region):
         return self.filter(program__region=region)
+
+    def with_submission_mark(self):
+        """`ever_submitted` on each row, for `can_delete_draft` without a query per row."""
+        from .events import ApplicationEvent, EventKind  # events.py imports this module
+
+        sent = ApplicationEvent.objects.filter(
+            application=OuterRef("pk"), kind=EventKind.STATUS, to_value=Status.SUBMITTED
+        )
+        return self.annotate(ever_submitted=Exists(sent))
 
     def visible_to(self, user):
         """Whom may see what: the owner, staff of the program's track, superusers everything."""
@@ -200,6 +209,29 @@ class Application(PersonalDetails):
         """Until the office has decided, the student may take a submission back."""
         return self.status == Status.SUBMITTED
 
+    def draft_deletion_refusal(self):
+        """Why 删除草稿 is refused, or None: only a draft that never reached the office may
+        go; anything once submitted (a withdrawn one reopened as a draft too) keeps its
+        history."""
+        if self.status != Status.DRAFT:
+            return _("该申请为「%(status)s」，不能删除；只有草稿可以删除。") % {
+                "status": self.get_status_display()
+            }
+        ever_submitted = self.__dict__.get("ever_submitted")
+        if ever_submitted is None:
+            from .events import EventKind
+
+            ever_submitted = self.events.filter(
+                kind=EventKind.STATUS, to_value=Status.SUBMITTED
+            ).exists()
+        if ever_submitted:
+            return _("这份申请曾经提交给办公室，其记录需要保留，不能删除。")
+        return None
+
+    @property
+    def can_delete_draft(self):
+        return self.draft_deletion_refusal() is None
+
     @property
     def has_printable_form(self):
         """The 申请表 PDF exists once submitted, and not while out for revision or withdrawn."""
@@ -211,9 +243,27 @@ class Application(PersonalDetails):
         return self.status in (Status.SUBMITTED, Status.APPROVED) and self.language_score is None
 
     @property
+    def summary_opens_on(self):
+        """The day 填写交流总结 opens for an admitted application: the program's first day,
+        the earliest valid 回国时间/返境时间 (None when the student was not admitted)."""
+        if self.admission_result != AdmissionResult.ADMITTED:
+            return None
+        return self.program.start_date
+
+    def summary_is_open(self, today=None):
+        """填写交流总结 is for students the partner school admitted, once the exchange has
+        begun: before the program starts no return date could be valid."""
+        opens_on = self.summary_opens_on
+        return opens_on is not None and opens_on <= (today or timezone.localdate())
+
+    @property
     def can_write_summary(self):
-        """填写交流总结 is for students the partner school admitted."""
-        return self.admission_result == AdmissionResult.ADMITTED
+        return self.summary_is_open()
+
+    @property
+    def summary_not_yet_open(self):
+        """Admitted, but the program has not started: the details page says from when."""
+        return self.summary_opens_on is not None and not self.summary_is_open()
 
     @property
     def number(self):

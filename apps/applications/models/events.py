@@ -85,6 +85,14 @@ class ApplicationEvent(models.Model):
         return self._label(self.to_value)
 
     @property
+    def acted_by(self):
+        """Who made the move, as the student reads it: 本人, or the office of the program's
+        track, never a clerk's login name (the office sees the person in admin)."""
+        if self.actor_id is not None and self.actor_id == self.application.student_id:
+            return _("本人")
+        return self.application.program.words["office"]
+
+    @property
     def headline(self):
         """One line for the timeline: 提交申请, 退回修改, 录取结果：录取 …"""
         if self.kind == EventKind.STATUS:
