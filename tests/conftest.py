@@ -282,6 +282,38 @@ def hmt_clerk(make_clerk):
 
 
 @pytest.fixture
+def make_office_head(office_groups):
+    """A clerk of `region` who is also in its office head group (撤销审核)."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from apps.applications.models import OFFICE_HEAD_GROUPS
+    from apps.programs.models import OFFICE_GROUPS, Region
+    from tests.factories import UserFactory
+
+    def make(region=Region.INTERNATIONAL, **fields):
+        if Group.objects.filter(name__in=OFFICE_HEAD_GROUPS.values()).count() < 2:
+            migration = import_module("apps.applications.migrations.0012_office_head_groups")
+            migration.create_office_head_groups(apps, None)
+        user = UserFactory(is_staff=True, **fields)
+        user.groups.add(
+            Group.objects.get(name=OFFICE_GROUPS[region]),
+            Group.objects.get(name=OFFICE_HEAD_GROUPS[region]),
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def office_head(make_office_head):
+    """The head of the international office."""
+    return make_office_head(username="intl-head", first_name="办公室主任")
+
+
+@pytest.fixture
 def superuser(db):
     from tests.factories import UserFactory
 

@@ -151,6 +151,8 @@ class ReviewAdminMixin:
         list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
         list_request.GET._mutable = False
         list_display = self.get_list_display(list_request)
+        if self.get_actions(list_request):  # as the list numbers its columns (`o=`)
+            list_display = ["action_checkbox", *list_display]
         try:
             changelist = ReviewQueue(
                 list_request,
