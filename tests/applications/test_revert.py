@@ -61,6 +61,7 @@ def test_the_office_head_reverts_a_decision_to_submitted_with_history_audit_and_
     assert Notice.objects.filter(student=application.student).count() == notices + 1
     assert Notice.objects.filter(event=event).exists()
     assert REASON in mail.outbox[-1].body and "撤销审核" in mail.outbox[-1].subject
+    assert "已恢复为「待审核」" in mail.outbox[-1].body
 
 
 def test_the_printed_form_is_rendered_again_after_a_revert(

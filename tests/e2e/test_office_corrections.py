@@ -119,3 +119,13 @@ def test_the_office_head_reverts_a_decision_with_a_reason(
     expect(page.locator(".review-state")).to_contain_text("待审核")
     expect(page.locator(".inline-group")).to_contain_text(REASON)
     snap("reverted")
+
+    # The same pages in English.
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/admin/applications/application/{application.pk}/review/approve/")
+    expect(page.get_by_role("button", name="Confirm: Approve, and review the next")).to_be_visible()
+    snap("confirm-en")
+    services.approve_application(application=application, actor=head)
+    page.goto(f"{live_server.url}/admin/applications/application/{application.pk}/revert-review/")
+    expect(page.get_by_label("Reason for the revert")).to_be_visible()
+    snap("revert-en")
