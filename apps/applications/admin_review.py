@@ -18,8 +18,8 @@ import operator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import IS_POPUP_VAR
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import redirect
@@ -113,7 +113,7 @@ class ReviewAdminMixin:
             return redirect(change_url)
         return self.review_page(request, [application], decision, form, change_url)
 
-    # --- 保存并审核下一条 -----------------------------------------------------------------
+    # --- 确认…并审核下一条 ----------------------------------------------------------------
 
     def redirect_to_next(self, request, decided, filters):
         """The next 待审核 application of the clerk's list after `decided` (from the top
@@ -145,8 +145,6 @@ class ReviewAdminMixin:
     def review_queue(self, request):
         """(queryset, ordering) of the change list the clerk came from: the same filters,
         search and sort, scoped as the list is; None when its query is not valid."""
-        from django.contrib.admin.options import IncorrectLookupParameters
-
         list_request = copy.copy(request)
         list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
         list_request.GET._mutable = False
@@ -260,23 +258,20 @@ def _after_in_order(queryset, ordering, pk):
     """A Q for the rows after row `pk` in `ordering` (plain field names, each ascending or
     descending, ending with the primary key), or None when the order is not one such a
     condition can follow (an expression, a relation, or an empty value on that row)."""
-    names = [str(term).removeprefix("-") for term in ordering]
+    if not ordering or any(not isinstance(term, str) for term in ordering):
+        return None
+    names = [term.removeprefix("-") for term in ordering]
+    if names[-1] not in ("pk", "id"):
+        return None
     model = queryset.model
     for name in names:
-        if name == "pk" or "__" in name:
+        if name == "pk" or "__" in name:  # a related column (student__username) compares
             continue
         try:
-            field = model._meta.get_field(name)
-        except Exception:
+            if model._meta.get_field(name).is_relation:  # ordered by the other model's order
+                return None
+        except FieldDoesNotExist:
             return None
-        if field.is_relation:
-            return None
-    if (
-        not names
-        or names[-1] not in ("pk", "-pk", "id")
-        or any(not isinstance(term, str) for term in ordering)
-    ):
-        return None
     row = model._base_manager.filter(pk=pk).values(*names).first()
     if row is None or any(value is None for value in row.values()):
         return None

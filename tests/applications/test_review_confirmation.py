@@ -123,14 +123,22 @@ def test_next_goes_on_from_the_decided_application_then_back_to_the_top(clerk_cl
     assert response["Location"] == change_url(third, filters), "then the one skipped above"
 
 
-def test_next_follows_the_lists_sort_order(clerk_client, queue):
-    program, (first, second, third), _other = queue
-    filters = f"program={program.pk}&o=-2"  # sorted by 姓名, descending: 丙 乙 甲 by code
-    names = sorted([first, second, third], key=lambda a: a.name, reverse=True)
+@pytest.mark.parametrize(
+    "sort, key, reverse",
+    [
+        ("-2", lambda a: a.name, True),  # 姓名, descending (its own column)
+        ("1", lambda a: a.student.username, False),  # 学号, ascending (the student's column)
+    ],
+)
+def test_next_follows_the_lists_sort_order(clerk_client, queue, sort, key, reverse):
+    program, applications, _other = queue
+    filters = f"program={program.pk}&o={sort}"
+    ordered = sorted(applications, key=key, reverse=reverse)
+    # From the middle one: the next is the one after it, not the first still pending.
     response = clerk_client.post(
-        review_url(names[0], "approve", filters), {"comment": "", "_review_next": "1"}
+        review_url(ordered[1], "approve", filters), {"comment": "", "_review_next": "1"}
     )
-    assert response["Location"] == change_url(names[1], filters)
+    assert response["Location"] == change_url(ordered[2], filters)
 
 
 def test_confirm_without_next_stays_on_the_application(clerk_client, queue):
