@@ -18,23 +18,27 @@ from apps.attachments.validators import check_upload
 OFFICE_GROUP_MIGRATIONS = [
     ("apps.applications.migrations.0005_office_groups", "create_office_groups"),
     ("apps.accounts.migrations.0003_login_lockout", "let_offices_unlock"),
+    ("apps.applications.migrations.0012_office_head_groups", "create_office_head_groups"),
 ]
 
 
 def office_groups():
-    """The office groups as the migrations left them, made again after a flush."""
+    """The office groups (and their heads' groups) as the migrations left them, made again
+    after a flush."""
     from importlib import import_module
 
     from django.apps import apps
     from django.contrib.auth.models import Group
 
+    from apps.applications.models import OFFICE_HEAD_GROUPS
     from apps.programs.models import OFFICE_GROUPS
 
-    groups = Group.objects.filter(name__in=OFFICE_GROUPS.values(), permissions__isnull=False)
-    if groups.distinct().count() < len(OFFICE_GROUPS):
+    names = [*OFFICE_GROUPS.values(), *OFFICE_HEAD_GROUPS.values()]
+    groups = Group.objects.filter(name__in=names, permissions__isnull=False)
+    if groups.distinct().count() < len(names):
         for module, function in OFFICE_GROUP_MIGRATIONS:
             getattr(import_module(module), function)(apps, None)
-    return {group.name: group for group in Group.objects.filter(name__in=OFFICE_GROUPS.values())}
+    return {group.name: group for group in Group.objects.filter(name__in=names)}
 
 
 def office_group(region):

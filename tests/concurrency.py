@@ -162,14 +162,21 @@ def assert_history_matches(application):
     starts where the last one ended (no lost update), and the last ends at the row's value."""
     from auditlog.models import LogEntry
 
-    from apps.applications.models import AdmissionResult, Application, EventKind, Status
+    from apps.applications.models import (
+        ADMISSION_KINDS,
+        STATUS_KINDS,
+        AdmissionResult,
+        Application,
+        Status,
+    )
 
     application = Application.objects.get(pk=application.pk)
-    for kind, field, start in [
-        (EventKind.STATUS, "status", ""),
-        (EventKind.ADMISSION, "admission_result", AdmissionResult.PENDING),
+    # A revert (撤销) moves the same field as the decision or the result it takes back.
+    for kinds, field, start in [
+        (STATUS_KINDS, "status", ""),
+        (ADMISSION_KINDS, "admission_result", AdmissionResult.PENDING),
     ]:
-        events = list(application.events.filter(kind=kind).order_by("pk"))
+        events = list(application.events.filter(kind__in=kinds).order_by("pk"))
         chain = [start] + [event.to_value for event in events]
         assert [event.from_value for event in events] == chain[:-1], (field, chain)
         assert chain[-1] == getattr(application, field), (field, chain)

@@ -275,6 +275,29 @@ def hmt_clerk(make_clerk):
 
 
 @pytest.fixture
+def make_office_head(office_groups):
+    """A clerk of `region` who is also in its office head group (撤销审核)."""
+    from apps.applications.models import OFFICE_HEAD_GROUPS
+    from apps.programs.models import OFFICE_GROUPS, Region
+    from tests.factories import UserFactory
+
+    def make(region=Region.INTERNATIONAL, **fields):
+        user = UserFactory(is_staff=True, **fields)
+        user.groups.add(
+            office_groups[OFFICE_GROUPS[region]], office_groups[OFFICE_HEAD_GROUPS[region]]
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def office_head(make_office_head):
+    """The head of the international office."""
+    return make_office_head(username="intl-head", first_name="办公室主任")
+
+
+@pytest.fixture
 def superuser(db):
     from tests.factories import UserFactory
 

@@ -23,6 +23,7 @@ from .admin_list import (
 )
 from .admin_reports import OfficeReportsAdminMixin
 from .admin_results import AdmissionResultsAdminMixin
+from .admin_revert import RevertAdminMixin
 from .admin_review import ReviewAdminMixin
 from .admin_tracks import (
     ApplicationPartAdmin,
@@ -84,6 +85,7 @@ class ApplicationAdmin(
     OfficeReportsAdminMixin,
     AdmissionResultsAdminMixin,
     ReviewAdminMixin,
+    RevertAdminMixin,
     TrackScopedAdminMixin,
     admin.ModelAdmin,
 ):
@@ -197,6 +199,7 @@ class ApplicationAdmin(
             context["review_url_name"] = (
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_review"
             )
+            context.update(self.revert_urls(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("学号"), ordering="student__username")

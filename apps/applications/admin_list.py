@@ -7,6 +7,7 @@ import unicodedata
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.validators import ascii_number
@@ -22,9 +23,11 @@ class ProgramFilter(admin.SimpleListFilter):
 
     A track holds thousands of programs over the years: a link or an <option> for each
     made the list page 200 KB. The filter offers the chosen program, the LATEST programs
-    most recently opened (kept per catalog version: any program saved makes a new one),
-    and after a search by title (`program_q`) up to FOUND matches. The 项目 list leads
-    here too, one program at a time, from its counts.
+    (kept per catalog version, any program saved makes a new one, and for at most
+    SECONDS, since a first application moves a program up), and after a search by title
+    (`program_q`) up to FOUND matches. Programs that have applications come first, the
+    most recent application window first: a program not open yet has none to filter.
+    The 项目 list leads here too, one program at a time, from its counts.
     """
 
     title = _("项目")
@@ -33,6 +36,7 @@ class ProgramFilter(admin.SimpleListFilter):
     template = "admin/applications/program_filter.html"
     LATEST = 10
     FOUND = 20
+    SECONDS = 300
 
     def __init__(self, request, params, model, model_admin):
         self.regions = sorted(Region.values if request.user.is_superuser else regions_of(request))
@@ -53,15 +57,23 @@ class ProgramFilter(admin.SimpleListFilter):
 
     def _programs(self):
         """(pk, title) of the programs to offer: the search's matches, else the latest."""
-        programs = Program.objects.filter(region__in=self.regions).order_by("-opens_at", "-pk")
+        # What an office has: applications sent to it (a draft is the student's alone).
+        sent = Application.objects.filter(program=OuterRef("pk")).exclude(status=Status.DRAFT)
+        programs = (
+            Program.objects.filter(region__in=self.regions)
+            .annotate(has_applications=Exists(sent))
+            .order_by("-has_applications", "-opens_at", "-pk")
+        )
         if self.search:
             matches = programs.filter(title__icontains=self.search)
             return list(matches.values_list("pk", "title")[: self.FOUND])
-        return catalog_cache.cached_fragment(
-            "admin-latest-programs",
-            self.regions,
-            lambda: list(programs.values_list("pk", "title")[: self.LATEST]),
-        )
+        key = catalog_cache.page_key("admin-latest-programs", *self.regions)
+        latest = cache.get(key)
+        if latest is None:
+            latest = list(programs.values_list("pk", "title")[: self.LATEST])
+            if (ttl := min(self.SECONDS, catalog_cache.seconds_valid())) > 0:
+                cache.set(key, latest, ttl)
+        return latest
 
     def _chosen(self):
         number = ascii_number(self.value() or "")

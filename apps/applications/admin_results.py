@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from apps.core.validators import ascii_number
 from apps.programs.models import Program
 
-from . import exports, results, services
+from . import exports, result_errors, results, services
 from .admin_tracks import OfficeTracksMixin
 from .models import AdmissionResult, Status
 
@@ -68,6 +68,12 @@ def _unsign_rows(token, user):
     return [results.ResultRow.from_list(v) for v in values]
 
 
+def _format(request):
+    """The uploaded file's kind, which the error rows are given back in."""
+    fmt = request.POST.get("fmt", "")
+    return fmt if fmt in result_errors.FORMATS else "csv"
+
+
 class AdmissionResultsAdminMixin(OfficeTracksMixin):
     """录取结果 for ApplicationAdmin; every hook calls super()."""
 
@@ -82,6 +88,7 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
         routes = [
             ("admission-results/import/", self.admission_import_view, "admission_import"),
             ("admission-results/confirm/", self.admission_confirm_view, "admission_confirm"),
+            ("admission-results/errors/", self.admission_errors_view, "admission_errors"),
             ("admission-results/template.csv", self.admission_template_view, "admission_template"),
             ("<path:object_id>/admission-result/", self.admission_result_view, "admission_result"),
         ]
@@ -232,15 +239,19 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
             request, "admin/applications/application/admission_import.html", context, status=status
         )
 
-    def _preview_page(self, request, preview, token):
+    def _preview_page(self, request, preview, token, fmt, imported=None):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("确认导入录取结果"),
+            "title": _("导入结果") if imported is not None else _("确认导入录取结果"),
             "preview": preview,
             "token": token,
+            "fmt": fmt,
+            "imported": imported,
             "import_url": self.url_for("admission_import"),
             "confirm_url": self.url_for("admission_confirm"),
+            "errors_url": self.url_for("admission_errors"),
+            "changelist_url": self.url_for("changelist"),
         }
         return TemplateResponse(
             request, "admin/applications/application/admission_preview.html", context
@@ -260,7 +271,10 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
             form.add_error("file", error.message)
             return self._import_page(request, form)
         preview = results.build_preview(rows, actor=request.user)
-        return self._preview_page(request, preview, _sign_rows(rows, request.user))
+        upload = form.cleaned_data["file"]
+        upload.seek(0)
+        fmt = "xlsx" if upload.read(4) == results.XLSX_MAGIC else "csv"
+        return self._preview_page(request, preview, _sign_rows(rows, request.user), fmt)
 
     def admission_confirm_view(self, request):
         return require_POST(self._confirm)(request)
@@ -274,11 +288,19 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
         except signing.BadSignature:
             messages.error(request, _("预览已过期或无效，请重新上传文件。"))
             return redirect(self.url_for("admission_import"))
+        fmt = _format(request)
+        # 只导入有效行 is the clerk's explicit choice; all or nothing otherwise.
+        valid_only = request.POST.get("mode") == "valid"
         try:
-            preview = services.import_admission_results(rows=rows, actor=request.user)
+            preview = services.import_admission_results(
+                rows=rows, actor=request.user, valid_only=valid_only
+            )
         except services.ImportRefused as refused:
             messages.error(request, refused.message)
-            return self._preview_page(request, refused.preview, token)
+            return self._preview_page(request, refused.preview, token, fmt)
+        if preview.errors:
+            # Only the valid rows were written: the page keeps the errors and their file.
+            return self._preview_page(request, preview, token, fmt, imported=len(preview.changes))
         messages.success(
             request,
             _("已写入 %(changed)s 条录取结果；%(unchanged)s 条无变化，%(skipped)s 条跳过。")
@@ -289,6 +311,25 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
             },
         )
         return redirect(self.url_for("changelist"))
+
+    def admission_errors_view(self, request):
+        return require_POST(self._error_rows)(request)
+
+    def _error_rows(self, request):
+        """The preview's error rows, with their reasons, as a file to fix and import again
+        (checked again now: a row that has become valid meanwhile is not in it)."""
+        if not self.has_admission_permission(request):
+            raise PermissionDenied
+        try:
+            rows = _unsign_rows(request.POST.get("token", ""), request.user)
+        except signing.BadSignature:
+            messages.error(request, _("预览已过期或无效，请重新上传文件。"))
+            return redirect(self.url_for("admission_import"))
+        preview = results.build_preview(rows, actor=request.user)
+        content, content_type, name = result_errors.error_file(preview, _format(request))
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
 
     def admission_template_view(self, request):
         if not self.has_admission_permission(request):

@@ -1,17 +1,27 @@
 """审核通过 / 审核不通过 / 退回修改 in admin: buttons on the change page and actions on a
 selection, both through the services (never by setting `status`).
 
-A rejection or a return needs a comment the student will read, so those go through an
-intermediate page asking for it. Each application is decided on its own: a wrong
-state, or another track's application in a forged request, is refused with a message
-naming it, and the others still go through.
+Every decision goes through a confirmation page that names the student, the program and
+the decision (with the comment the student will read, required for a rejection or a
+return): a misclick decides nothing. From one application's page, "确认并审核下一条"
+opens the next 待审核 application of the list the clerk came from (its filters, search
+and order ride along in `_changelist_filters`, as Django's own change page keeps them).
+Each application is decided on its own: a wrong state, or another track's application
+in a forged request, is refused with a message naming it, and the others still go
+through.
 """
+
+import copy
+import functools
+import operator
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import IS_POPUP_VAR
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +31,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from apps.core.validators import multiline_text
 
 from . import services
+from .admin_list import ApplicationChangeList
 from .models import Status
+
+# The submit button that decides and opens the next 待审核 application of the list.
+NEXT = "_review_next"
 
 # decision (in URLs and action names) → (service, status it leads to, button label)
 DECISIONS = {
@@ -87,18 +101,82 @@ class ReviewAdminMixin:
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[application.pk]
         )
+        filters = self.get_preserved_filters(request)
+        if filters:
+            change_url = f"{change_url}?{filters}"
         data = request.POST if request.method == "POST" else None
         form = ReviewCommentForm(data, decision=decision)
         if request.method == "POST" and form.is_valid():
             self.decide(request, [application], decision, form.cleaned_data["comment"])
+            if NEXT in request.POST:
+                return self.redirect_to_next(request, application, filters)
             return redirect(change_url)
         return self.review_page(request, [application], decision, form, change_url)
 
+    # --- 确认…并审核下一条 ----------------------------------------------------------------
+
+    def redirect_to_next(self, request, decided, filters):
+        """The next 待审核 application of the clerk's list after `decided` (from the top
+        when none follows it), or the list itself, with a message, when none is left."""
+        pk = self.next_to_review(request, decided)
+        if pk is None:
+            messages.info(request, _("当前列表中没有其他待审核的申请了。"))
+            changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            preserved = QueryDict(filters).get("_changelist_filters", "") if filters else ""
+            return redirect(f"{changelist}?{preserved}" if preserved else changelist)
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk]
+        )
+        return redirect(f"{change_url}?{filters}" if filters else change_url)
+
+    def next_to_review(self, request, decided):
+        queue = self.review_queue(request)
+        if queue is None:
+            return None
+        queryset, ordering = queue
+        pending = queryset.filter(status=Status.SUBMITTED).exclude(pk=decided.pk)
+        after = _after_in_order(queryset, ordering, decided.pk)
+        if after is not None:
+            following = pending.filter(after).values_list("pk", flat=True).first()
+            if following is not None:
+                return following
+        return pending.values_list("pk", flat=True).first()
+
+    def review_queue(self, request):
+        """(queryset, ordering) of the change list the clerk came from: the same filters,
+        search and sort, scoped as the list is; None when its query is not valid."""
+        list_request = copy.copy(request)
+        list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
+        list_request.GET._mutable = False
+        list_display = self.get_list_display(list_request)
+        if self.get_actions(list_request):  # as the list numbers its columns (`o=`)
+            list_display = ["action_checkbox", *list_display]
+        try:
+            changelist = ReviewQueue(
+                list_request,
+                self.model,
+                list_display,
+                self.get_list_display_links(list_request, list_display),
+                self.get_list_filter(list_request),
+                self.date_hierarchy,
+                self.get_search_fields(list_request),
+                self.get_list_select_related(list_request),
+                self.list_per_page,
+                self.list_max_show_all,
+                self.list_editable,
+                self,
+                self.get_sortable_by(list_request),
+                self.search_help_text,
+            )
+        except IncorrectLookupParameters:
+            return None
+        return changelist.queryset, changelist.ordering
+
     # --- a selection, from the list ------------------------------------------------------
 
-    @admin.action(description=gettext_lazy("审核通过所选申请"), permissions=["change"])
+    @admin.action(description=gettext_lazy("审核通过所选申请…"), permissions=["change"])
     def approve_selected(self, request, queryset):
-        self.decide(request, queryset, "approve", "")
+        return self._decide_selection(request, queryset, "approve")
 
     @admin.action(description=gettext_lazy("审核不通过所选申请…"), permissions=["change"])
     def reject_selected(self, request, queryset):
@@ -116,7 +194,8 @@ class ReviewAdminMixin:
         if form.is_valid():
             self.decide(request, queryset, decision, form.cleaned_data["comment"])
             return None  # back to the list, with the messages
-        return self.review_page(request, list(queryset), decision, form, None)
+        applications = list(queryset.select_related("student", "program"))
+        return self.review_page(request, applications, decision, form, None)
 
     # --- shared ------------------------------------------------------------------------
 
@@ -126,11 +205,13 @@ class ReviewAdminMixin:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": (
-                _("%(decision)s：填写审核意见")
+                _("确认%(decision)s：填写审核意见")
                 if status in services.COMMENT_REQUIRED
-                else _("%(decision)s：确认（审核意见可不填）")
+                else _("确认%(decision)s（审核意见可不填）")
             )
             % {"decision": label},
+            "decision_status": status,
+            "next_name": NEXT,
             "decision": decision,
             "decision_label": label,
             "applications": applications,
@@ -164,3 +245,40 @@ class ReviewAdminMixin:
             messages.error(request, _("未处理：%(reason)s") % {"reason": message})
         if not (done or refused):  # e.g. a forged selection of another track's applications
             messages.warning(request, _("没有可以审核的申请。"))
+
+
+class ReviewQueue(ApplicationChangeList):
+    """The change list's query (filters, search, order) without reading a page of it."""
+
+    def get_results(self, request):
+        self.ordering = self.get_ordering(request, self.queryset)
+
+
+def _after_in_order(queryset, ordering, pk):
+    """A Q for the rows after row `pk` in `ordering` (plain field names, each ascending or
+    descending, ending with the primary key), or None when the order is not one such a
+    condition can follow (an expression, a relation, or an empty value on that row)."""
+    if not ordering or any(not isinstance(term, str) for term in ordering):
+        return None
+    names = [term.removeprefix("-") for term in ordering]
+    if names[-1] not in ("pk", "id"):
+        return None
+    model = queryset.model
+    for name in names:
+        if name == "pk" or "__" in name:  # a related column (student__username) compares
+            continue
+        try:
+            if model._meta.get_field(name).is_relation:  # ordered by the other model's order
+                return None
+        except FieldDoesNotExist:
+            return None
+    row = model._base_manager.filter(pk=pk).values(*names).first()
+    if row is None or any(value is None for value in row.values()):
+        return None
+    # (a, b, pk) after (x, y, z): a > x, or a = x and b > y, or a = x, b = y and pk > z.
+    alternatives, equal = [], Q()
+    for term, name in zip(ordering, names, strict=True):
+        lookup = "lt" if term.startswith("-") else "gt"
+        alternatives.append(equal & Q(**{f"{name}__{lookup}": row[name]}))
+        equal &= Q(**{name: row[name]})
+    return functools.reduce(operator.or_, alternatives)

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 ANNOUNCED = {
     EventKind.STATUS: {Status.APPROVED, Status.REJECTED, Status.RETURNED},
     EventKind.ADMISSION: {AdmissionResult.ADMITTED, AdmissionResult.NOT_ADMITTED},
+    # A decision or result taken back: the student reads why (the event's comment).
+    EventKind.REVIEW_REVERTED: {Status.SUBMITTED},
+    EventKind.ADMISSION_REVERTED: {AdmissionResult.PENDING},
 }
 
 

@@ -25,6 +25,8 @@ from apps.core.storage import STORAGE_ERRORS
 from . import notifications, results, tasks
 from .models import (
     EDITABLE_STATUSES,
+    REVERT_ADMISSION_PERMISSION,
+    REVERT_REVIEW_PERMISSION,
     AdmissionResult,
     Application,
     ApplicationEvent,
@@ -411,13 +413,16 @@ def set_admission_result(*, application, result, actor):
         return application
 
 
-def import_admission_results(*, rows, actor):
+def import_admission_results(*, rows, actor, valid_only=False):
     """Write a whole result file or nothing: every row is checked again, under lock,
     against the database as it is now. Returns the preview of what was written; raises
-    `ImportRefused` (carrying the fresh preview) when any row is an error."""
+    `ImportRefused` (carrying the fresh preview) when any row is an error.
+
+    With `valid_only` (the clerk's explicit 只导入有效行) the error rows are left out and
+    the valid ones written; the returned preview still lists the errors."""
     with transaction.atomic():
         preview = results.build_preview(rows, actor=actor, lock=True)
-        if preview.errors:
+        if preview.errors and not valid_only:
             raise ImportRefused(preview)
         for row in preview.changes:
             application = row.application
@@ -442,3 +447,124 @@ class ImportRefused(ApplicationError):
             % {"count": len(preview.errors)}
         )
         self.preview = preview
+
+
+# --- Corrections: 撤销审核 by the track's office head, 撤销录取结果 by the administrator ---
+
+
+# A decision may be taken back to 待审核 from these (a withdrawn one never was decided).
+REVERTIBLE_STATUSES = (Status.APPROVED, Status.REJECTED, Status.RETURNED)
+
+
+def _required_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("撤销需要填写原因，学生会看到这条原因。"), problems={"reason": _("请填写撤销原因。")}
+        )
+    return reason
+
+
+def _refuse_without_permission(application, actor, permission, message):
+    if not actor.has_perm(permission) or not (
+        actor.is_superuser or application.program.region in staff_regions(actor)
+    ):
+        raise ApplicationError(message % {"application": application.label})
+
+
+def _save_reverted(application, old, *, field, to, actor, kind, reason):
+    """Write the corrected field, its audit entry (with the reason) and its history row."""
+    from_value = getattr(application, field)
+    setattr(application, field, to)
+    audit.save_audited(
+        application, old, update_fields=[field, "updated_at"], additional_data={"reason": reason}
+    )
+    record_event(
+        application, actor=actor, kind=kind, from_value=from_value, to_value=to, comment=reason
+    )
+    # The printed form is cached per version (updated_at): the old one is never served
+    # again; the new one is rendered ahead, once committed.
+    enqueue(tasks.warm_pdf, application.pk)
+    return application
+
+
+def revert_review(*, application, actor, reason):
+    """撤销审核: 审核通过 / 审核不通过 / 退回修改 → 待审核, by the track's office head, with
+    the reason the student reads, while no admission result has been entered."""
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        application = locked_application(application)
+        _refuse_without_permission(
+            application,
+            actor,
+            REVERT_REVIEW_PERMISSION,
+            _("你没有撤销 %(application)s 审核的权限（需由该项目所属办公室的负责人操作）。"),
+        )
+        if application.status not in REVERTIBLE_STATUSES:
+            raise ApplicationError(
+                _("%(application)s 当前为「%(status)s」，只有已审核的申请可以撤销审核。")
+                % {"application": application.label, "status": application.get_status_display()}
+            )
+        if application.admission_result != AdmissionResult.PENDING:
+            raise ApplicationError(
+                _(
+                    "%(application)s 已录入录取结果「%(result)s」，不能撤销审核；"
+                    "请先由管理员撤销录取结果。"
+                )
+                % {
+                    "application": application.label,
+                    "result": application.get_admission_result_display(),
+                }
+            )
+        if application.status == Status.RETURNED and _changed_since_last_move(application):
+            # What the office would review is no longer what it returned.
+            raise ApplicationError(
+                _("%(application)s 退回后学生已修改过申请，不能撤销退回；请等学生重新提交。")
+                % {"application": application.label}
+            )
+        old = audit.snapshot(application)
+        return _save_reverted(
+            application,
+            old,
+            field="status",
+            to=Status.SUBMITTED,
+            actor=actor,
+            kind=EventKind.REVIEW_REVERTED,
+            reason=reason,
+        )
+
+
+def _changed_since_last_move(application):
+    last = application.events.filter(kind__in=(EventKind.STATUS, EventKind.REVIEW_REVERTED))
+    last = last.order_by("-created_at", "-pk").values_list("created_at", flat=True).first()
+    return last is not None and application.updated_at > last
+
+
+def revert_admission_result(*, application, actor, reason):
+    """撤销录取结果: 录取 / 未录取 → 待定, by the administrator, with the reason."""
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        application = locked_application(application)
+        _refuse_without_permission(
+            application,
+            actor,
+            REVERT_ADMISSION_PERMISSION,
+            _("你没有撤销 %(application)s 录取结果的权限（需由管理员操作）。"),
+        )
+        if application.admission_result == AdmissionResult.PENDING:
+            raise ApplicationError(
+                _("%(application)s 的录取结果为「待定」，没有可以撤销的录取结果。")
+                % {"application": application.label}
+            )
+        if conflict := results.summary_conflict(application, AdmissionResult.PENDING):
+            raise ApplicationError(conflict)
+        old = audit.snapshot(application)
+        return _save_reverted(
+            application,
+            old,
+            field="admission_result",
+            to=AdmissionResult.PENDING,
+            actor=actor,
+            kind=EventKind.ADMISSION_REVERTED,
+            reason=reason,
+        )

@@ -88,10 +88,11 @@ def snapshot(instance):
     return copy.copy(instance)
 
 
-def save_audited(instance, old, update_fields):
+def save_audited(instance, old, update_fields, additional_data=None):
     """`instance.save(update_fields=...)`, logged as django-auditlog logs it (the same
     masked, field-by-field entry) but diffed against `old`, the row as the caller read it
-    under its lock (`snapshot`): auditlog's own receiver would read the row once more."""
+    under its lock (`snapshot`): auditlog's own receiver would read the row once more.
+    `additional_data` (a dict, e.g. the reason of a correction) is kept with the entry."""
     with disable_auditlog():
         instance.save(update_fields=update_fields)
     changes = model_instance_diff(
@@ -101,4 +102,9 @@ def save_audited(instance, old, update_fields):
         use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
     )
     if changes:
-        LogEntry.objects.log_create(instance, action=LogEntry.Action.UPDATE, changes=changes)
+        LogEntry.objects.log_create(
+            instance,
+            action=LogEntry.Action.UPDATE,
+            changes=changes,
+            **({"additional_data": additional_data} if additional_data else {}),
+        )

@@ -202,6 +202,42 @@ def test_the_program_filter_offers_the_latest_programs_not_thousands(clerk_clien
     assert html[first:].startswith(f'<a href="?program={latest.pk}">最新的项目</a>')
 
 
+def window(days):
+    """An application window opening `days` from now (negative: in the past), 60 days long."""
+    opens = timezone.now() + timedelta(days=days)
+    return {"opens_at": opens, "closes_at": opens + timedelta(days=60)}
+
+
+def _offered(html):
+    return [int(pk) for pk in re.findall(r'<a href="\?program=(\d+)(?:&amp;[^"]*)?">', html)]
+
+
+def test_the_program_filter_leads_with_programs_that_have_applications(clerk_client, make_draft):
+    upcoming = ProgramFactory(title="尚未开放的项目", **window(+30))
+    ProgramFactory.create_batch(12, **window(+10))
+    older = ProgramFactory(title="去年的项目", **window(-400))
+    recent = ProgramFactory(title="本学期的项目", **window(-20))
+    drafts_only = ProgramFactory(title="只有草稿的项目", **window(-5))
+    submitted(1, program=older)
+    submitted(2, program=recent)
+    make_draft(program=drafts_only)  # a draft never reaches the office
+
+    offered = _offered(_program_filter(clerk_client.get(URL)))
+
+    assert offered[:2] == [recent.pk, older.pk], "with applications, latest window first"
+    assert offered[2] == upcoming.pk, "then the others, latest window first"
+    assert drafts_only.pk not in offered[:2]
+    assert len(offered) == 10
+
+
+def test_a_program_search_also_leads_with_programs_that_have_applications(clerk_client):
+    empty = ProgramFactory(title="维也纳大学交换（新）", **window(+30))
+    used = ProgramFactory(title="维也纳大学交换（旧）", **window(-300))
+    submitted(1, program=used)
+    offered = _offered(_program_filter(clerk_client.get(URL, {"program_q": "维也纳"})))
+    assert offered == [used.pk, empty.pk]
+
+
 def test_a_program_is_found_by_its_title_and_the_other_filters_are_kept(clerk_client):
     chosen = ProgramFactory(title="首尔大学交换项目", opens_at=timezone.now() - timedelta(days=900))
     ProgramFactory.create_batch(12)

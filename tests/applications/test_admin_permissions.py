@@ -70,7 +70,7 @@ CASES = [
         _post(app_url("review", "return"), lambda w: {"comment": "请补材料"}),
         Status.RETURNED,
     ),
-    ("approve action", _post(CHANGELIST, action("approve_selected")), Status.APPROVED),
+    ("approve action", _post(CHANGELIST, action("approve_selected", apply="1")), Status.APPROVED),
     (
         "reject action",
         _post(CHANGELIST, action("reject_selected", apply="1", comment="不符合条件")),

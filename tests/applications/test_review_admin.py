@@ -102,10 +102,14 @@ def test_approving_a_selection_reports_what_went_through_and_what_was_refused(
     decided = make_submitted(name="丙同学", owner=StudentProfileFactory().user)
     services.reject_application(application=decided, actor=clerk, comment="已拒")
 
-    response = clerk_client.post(
-        reverse(CHANGELIST),
-        {"action": "approve_selected", "_selected_action": [first.pk, second.pk, decided.pk]},
-    )
+    data = {"action": "approve_selected", "_selected_action": [first.pk, second.pk, decided.pk]}
+    page = clerk_client.post(reverse(CHANGELIST), data)
+    assert page.status_code == 200, "the selection is confirmed first"
+    assert "甲同学" in page.text and "乙同学" in page.text
+    first.refresh_from_db()
+    assert first.status == Status.SUBMITTED
+
+    response = clerk_client.post(reverse(CHANGELIST), {**data, "apply": "1", "comment": ""})
     assert response.status_code == 302
     for application, status in [(first, "approved"), (second, "approved"), (decided, "rejected")]:
         application.refresh_from_db()
@@ -145,7 +149,7 @@ def test_a_forged_selection_with_another_tracks_application_decides_nothing_ther
     )
     clerk_client.post(
         reverse(CHANGELIST),
-        {"action": "approve_selected", "_selected_action": [mine.pk, theirs.pk]},
+        {"action": "approve_selected", "_selected_action": [mine.pk, theirs.pk], "apply": "1"},
     )
     mine.refresh_from_db()
     theirs.refresh_from_db()

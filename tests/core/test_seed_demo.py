@@ -38,13 +38,20 @@ def test_seed_demo_accounts_can_sign_in(settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo", password="demo-secret-1")
     printed = capsys.readouterr().out
-    for username in ["2023301000001", "intl_clerk", "hmt_clerk", "admin"]:
+    for username in ["2023301000001", "intl_clerk", "hmt_clerk", "intl_head", "admin"]:
         assert username in printed
         # As the login page does: with the request (django-axes checks it for lockouts).
         request = RequestFactory().post("/accounts/login/")
         assert authenticate(request, username=username, password="demo-secret-1") is not None
     student = get_user_model().objects.get(username="2023301000001")
     assert student.profile.name == "张晓明" and not student.is_staff
+    head = get_user_model().objects.get(username="intl_head")
+    assert head.has_perm("applications.revert_review")
+    assert (
+        not get_user_model()
+        .objects.get(username="intl_clerk")
+        .has_perm("applications.revert_review")
+    )
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(settings):

@@ -65,7 +65,7 @@ def test_clerk_returns_student_resubmits_clerk_approves_admin_imports_student_ad
     expect(comment).to_have_attribute("required", "")  # the server insists too
     comment.fill(COMMENT)
     snap("clerk-return-comment")
-    page.get_by_role("button", name="确认退回修改").click()
+    page.get_by_role("button", name="确认退回修改", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("已处理 1 份申请")
     expect(page.locator(".review-state")).to_contain_text("退回修改")
 
@@ -88,7 +88,9 @@ def test_clerk_returns_student_resubmits_clerk_approves_admin_imports_student_ad
     # The clerk approves from the application page.
     page.reload()
     expect(page.locator(".review-state")).to_contain_text("待审核")
-    page.get_by_role("button", name="审核通过").click()
+    page.locator(".review-buttons").get_by_role("link", name="审核通过").click()
+    expect(page.get_by_role("table")).to_contain_text("陈思远")  # confirmed before final
+    page.get_by_role("button", name="确认审核通过", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("审核通过：已处理 1 份申请")
     snap("clerk-approved")
 

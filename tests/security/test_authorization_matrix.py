@@ -161,6 +161,44 @@ CASES = {
             "admin-login admin-login admin-login 302 302 302",
         ),
     ],
+    "admin/applications/application/admission-results/errors/": [
+        (
+            "GET",
+            "/admin/applications/application/admission-results/errors/",
+            "admin-login admin-login admin-login 405 405 405",
+        ),
+        (
+            "POST",
+            "/admin/applications/application/admission-results/errors/",
+            "admin-login admin-login admin-login 302 302 302",
+        ),
+    ],
+    # 撤销审核: the office head's permission (a clerk has it not: 403); the other track
+    # does not see the application (404). 撤销录取结果: the administrator's.
+    "admin/applications/application/<path:object_id>/revert-review/": [
+        (
+            "GET",
+            "/admin/applications/application/{approved}/revert-review/",
+            "admin-login admin-login admin-login 404 403 200",
+        ),
+        (
+            "POST",
+            "/admin/applications/application/{approved}/revert-review/",
+            "admin-login admin-login admin-login 404 403 200",
+        ),
+    ],
+    "admin/applications/application/<path:object_id>/revert-admission/": [
+        (
+            "GET",
+            "/admin/applications/application/{admitted}/revert-admission/",
+            "admin-login admin-login admin-login 404 403 200",
+        ),
+        (
+            "POST",
+            "/admin/applications/application/{admitted}/revert-admission/",
+            "admin-login admin-login admin-login 404 403 200",
+        ),
+    ],
     "admin/applications/application/admission-results/template.csv": [
         (
             "GET",

@@ -74,6 +74,13 @@ ENDPOINTS = {
     ),
     "import": ("clerk", lambda o: f"{ADMIN}admission-results/import/", {"file": "x"}),
     "confirm": ("clerk", lambda o: f"{ADMIN}admission-results/confirm/", {"token": "x"}),
+    "error rows": ("clerk", lambda o: f"{ADMIN}admission-results/errors/", {"token": "x"}),
+    "revert review": ("clerk", lambda o: f"{ADMIN}{o.approved.pk}/revert-review/", {"reason": "x"}),
+    "revert result": (
+        "clerk",
+        lambda o: f"{ADMIN}{o.approved.pk}/revert-admission/",
+        {"reason": "x"},
+    ),
     "program": (
         "clerk",
         lambda o: f"/admin/programs/program/{o.program.pk}/change/",

@@ -1,7 +1,14 @@
 """The applications app's models, one module per part: choices and rules, the application,
 its history, and what the student is told. Import from here."""
 
-from .application import Application, ApplicationQuerySet, staff_regions
+from .application import (
+    OFFICE_HEAD_GROUPS,
+    REVERT_ADMISSION_PERMISSION,
+    REVERT_REVIEW_PERMISSION,
+    Application,
+    ApplicationQuerySet,
+    staff_regions,
+)
 from .choices import (
     EDITABLE_STATUSES,
     PRINTABLE_STATUSES,
@@ -19,10 +26,15 @@ from .choices import (
     passport_number_validator,
     score_range_error,
 )
-from .events import STATUS_HEADLINES, ApplicationEvent, EventKind
+from .events import ADMISSION_KINDS, STATUS_HEADLINES, STATUS_KINDS, ApplicationEvent, EventKind
 from .notices import DraftReminder, Notice, NoticeQuerySet
 
 __all__ = [
+    "ADMISSION_KINDS",
+    "OFFICE_HEAD_GROUPS",
+    "REVERT_ADMISSION_PERMISSION",
+    "REVERT_REVIEW_PERMISSION",
+    "STATUS_KINDS",
     "EDITABLE_STATUSES",
     "PRINTABLE_STATUSES",
     "SCORE_RANGES",

@@ -34,6 +34,13 @@ from .choices import (
     score_range_error,
 )
 
+# 撤销审核 is the office head's, 撤销录取结果 the administrator's: permissions of their own
+# (Meta.permissions), not every clerk's. Each track's head group holds the first; a head
+# is in the office's group too (which gives the track, see `staff_regions`).
+REVERT_REVIEW_PERMISSION = "applications.revert_review"
+REVERT_ADMISSION_PERMISSION = "applications.revert_admission"
+OFFICE_HEAD_GROUPS = {region: f"{name}负责人" for region, name in OFFICE_GROUPS.items()}
+
 
 class ApplicationQuerySet(models.QuerySet):
     def for_student(self, user):
@@ -145,6 +152,10 @@ class Application(PersonalDetails):
         verbose_name = _("报名申请")
         verbose_name_plural = pgettext_lazy("plural", "报名申请")
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("revert_review", _("可以撤销审核")),
+            ("revert_admission", _("可以撤销录取结果")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["student", "program"],

@@ -14,6 +14,14 @@ class EventKind(models.TextChoices):
     ADMISSION = "admission", _("录取结果")
     SCORE = "score", _("补录分数")
     SUMMARY = "summary", _("交流总结")
+    # Corrections of a decision or a result (撤销), each with the reason in `comment`.
+    REVIEW_REVERTED = "review_reverted", _("撤销审核")
+    ADMISSION_REVERTED = "admission_reverted", _("撤销录取结果")
+
+
+# Which field each kind of event moves (the status chain and the result chain).
+STATUS_KINDS = (EventKind.STATUS, EventKind.REVIEW_REVERTED)
+ADMISSION_KINDS = (EventKind.ADMISSION, EventKind.ADMISSION_REVERTED)
 
 
 # What a status move means to the student reading the timeline, by (from, to).
@@ -71,7 +79,13 @@ class ApplicationEvent(models.Model):
                 return f"{LanguageTest(test).label} {score}"
         if self.kind == EventKind.SUMMARY:
             return _("已提交")
-        choices = {EventKind.STATUS: Status, EventKind.ADMISSION: AdmissionResult}.get(self.kind)
+        choices = (
+            Status
+            if self.kind in STATUS_KINDS
+            else AdmissionResult
+            if self.kind in ADMISSION_KINDS
+            else None
+        )
         if choices and value in choices.values:
             return choices(value).label
         return value
@@ -95,6 +109,12 @@ class ApplicationEvent(models.Model):
     @property
     def headline(self):
         """One line for the timeline: 提交申请, 退回修改, 录取结果：录取 …"""
+        if self.kind in (EventKind.REVIEW_REVERTED, EventKind.ADMISSION_REVERTED):
+            # 撤销审核（原为审核通过）: what was undone, the reason is the comment.
+            return _("%(kind)s（原为%(value)s）") % {
+                "kind": self.get_kind_display(),
+                "value": self.from_label,
+            }
         if self.kind == EventKind.STATUS:
             known = STATUS_HEADLINES.get((self.from_value, self.to_value))
             if known:

@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
 from apps.applications import services
-from apps.applications.models import AdmissionResult, LanguageTest
+from apps.applications.models import OFFICE_HEAD_GROUPS, AdmissionResult, LanguageTest
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 from apps.programs import catalog_cache
@@ -115,6 +115,14 @@ STAFF = [
         "last_name": "审核员",
         "region": Region.HMT,
     },
+    # The international office's head: a clerk who may also 撤销审核.
+    {
+        "username": "intl_head",
+        "first_name": "国际交流部",
+        "last_name": "负责人",
+        "region": Region.INTERNATIONAL,
+        "head": True,
+    },
 ]
 
 
@@ -193,7 +201,11 @@ class Command(BaseCommand):
             # The office groups and their permissions come with the migrations.
             office = Group.objects.get(name=OFFICE_GROUPS[clerk["region"]])
             user.groups.add(office)
-            accounts.append((user.username, "office staff / 审核员"))
+            if clerk.get("head"):
+                user.groups.add(Group.objects.get(name=OFFICE_HEAD_GROUPS[clerk["region"]]))
+                accounts.append((user.username, "office head / 办公室负责人"))
+            else:
+                accounts.append((user.username, "office staff / 审核员"))
         self._user(User, "admin", password, is_staff=True, is_superuser=True)
         accounts.append(("admin", "administrator / 管理员"))
         return accounts
