@@ -2,6 +2,8 @@
 refuse every wrong starting state and every wrong person, and a revert that goes through
 is in the history, the audit log, the student's notices and the printed form."""
 
+from datetime import timedelta
+
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
@@ -18,6 +20,7 @@ from apps.applications.models import (
 from apps.programs.models import Region
 from apps.summaries.services import save_summary
 from tests.builders import office_admin
+from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +208,11 @@ def test_revert_result_refuses_a_pending_result(make_approved, make_submitted, s
 
 
 def test_revert_result_refuses_once_the_student_submitted_the_summary(make_admitted, superuser):
-    application = make_admitted()
+    # A summary opens once the program has started.
+    started = timezone.localdate() - timedelta(days=120)
+    application = make_admitted(
+        program=ProgramFactory(start_date=started, end_date=started + timedelta(days=90))
+    )
     summary = save_summary(application=application, user=application.student, changes={})
     # Submitted (its own rules are tested in tests/summaries): the state is what matters.
     type(summary).objects.filter(pk=summary.pk).update(
