@@ -58,7 +58,7 @@ def ssha(password):
 
 # Each student: uid, password, and the inetOrgPerson attributes the directory holds.
 STUDENTS = {
-    # Everything the portal maps (see AUTH_LDAP_PROFILE_ATTR_MAP).
+    # Everything the portal maps (see PROFILE_ATTR_MAP).
     "2021301000001": {
         "password": "zhangsan-Pass1",
         "attrs": {
@@ -148,7 +148,38 @@ def find_slapd():
     return tuple(found)
 
 
-class Slapd:
+class ServerProcess:
+    """A test server run as a child process from a temporary folder of its own.
+
+    Subclasses set `process` and `tmpdir` in `start()`; `stop()` ends the one and
+    removes the other, also as a context manager.
+    """
+
+    process = None
+    tmpdir = None
+
+    def stop(self):
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            self.process = None
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+class Slapd(ServerProcess):
     """One private slapd: `start()` it, use `uri`, `stop()` it."""
 
     start_timeout = 10.0
@@ -181,26 +212,6 @@ class Slapd:
             self.stop()
             raise
         return self
-
-    def stop(self):
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
-            self.process = None
-        if self.tmpdir is not None:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
     # --- Talking to it as the administrator --------------------------------------
 

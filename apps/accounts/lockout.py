@@ -24,8 +24,11 @@ def client_ip(request):
 
 
 def directory_was_down(request, credentials):
-    """An attempt the directory never answered is not counted as a wrong password."""
-    return getattr(request, "ldap_problem", None) == "unavailable"
+    """An attempt the directory (or CAS server) never answered is not a wrong password."""
+    return "unavailable" in (
+        getattr(request, "ldap_problem", None),
+        getattr(request, "cas_problem", None),
+    )
 
 
 def retry_at(username, ip_address):
