@@ -30,13 +30,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from tests.ldap_server import STUDENTS, ServerProcess, free_loopback_port
+from tests.ldap_server import STAFF, STUDENTS, ServerProcess, free_loopback_port, group_dn
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MAMA_CAS_REQUIREMENTS = ["Django==4.2.30", "django-mama-cas==2.5.0", "requests==2.34.2"]
 
-OUTBOUND_GROUP_DN = "cn=outbound-office,ou=groups,dc=example,dc=edu"
-HMT_GROUP_DN = "cn=hmt-office,ou=groups,dc=example,dc=edu"
+OUTBOUND_GROUP_DN = group_dn("outbound-office")
+HMT_GROUP_DN = group_dn("hmt-office")
 
 # username -> password and the attributes the server releases (LDAP names, as a CAS
 # server in front of the university directory releases them).
@@ -45,10 +45,10 @@ PEOPLE = {
         uid: {"password": student["password"], "attrs": dict(student["attrs"])}
         for uid, student in STUDENTS.items()
     },
-    # A clerk of 学生出国事务办公室, known to the directory by group membership only.
+    # A clerk of 学生出国事务办公室, known to the office by group membership only.
     "t0001": {
-        "password": "clerk-Pass1",
-        "attrs": {"cn": "赵老师", "mail": "zhao@example.edu", "memberOf": [OUTBOUND_GROUP_DN]},
+        "password": STAFF["t0001"]["password"],
+        "attrs": {**STAFF["t0001"]["attrs"], "memberOf": [OUTBOUND_GROUP_DN]},
     },
 }
 
