@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_auth_ldap.config import GroupOfNamesType, GroupOfUniqueNamesType, LDAPSearch
 
-from apps.accounts.cas_http import validation_session
+from apps.accounts.cas_http import cas_origin, validation_session
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -490,7 +490,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # 退出 after a CAS sign-in redirects the header's form to the CAS server's
+        # logout, and browsers hold form redirects to form-action too.
+        "form-action": [SELF, *([cas_origin(CAS_SERVER_URL)] if "cas" in AUTH_METHODS else [])],
         "frame-ancestors": [NONE],
     },
 }

@@ -1,3 +1,4 @@
+import copy
 import json
 import os
 
@@ -6,6 +7,7 @@ from django.core.cache import cache
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from apps.accounts.cas_http import cas_origin
 from apps.applications import services
 from apps.applications.models import AdmissionResult
 from apps.attachments.models import AttachmentKind
@@ -318,6 +320,9 @@ def cas_settings(settings, cas_server):
     """统一身份认证 (CAS 3.0) against the test CAS server, LDAP off, local accounts on."""
     settings.AUTH_METHODS = ["cas"]
     settings.CAS_SERVER_URL = cas_server.url
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(cas_origin(cas_server.url))
+    settings.CONTENT_SECURITY_POLICY = policy
     settings.CAS_VERSION = "3"
     settings.CAS_TIMEOUT = 5
     settings.PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP

@@ -6,6 +6,8 @@ CAS_TIMEOUT (seconds, connect and read) to every request that does not set one. 
 free of models so that the settings can name it (CAS_SESSION_FACTORY).
 """
 
+from urllib.parse import urlsplit
+
 import requests
 from django.conf import settings
 
@@ -18,3 +20,9 @@ class TimeLimitedSession(requests.Session):
 
 def validation_session():
     return TimeLimitedSession()
+
+
+def cas_origin(server_url):
+    """`https://cas.example.edu.cn` of a CAS_SERVER_URL (for the CSP's form-action)."""
+    parts = urlsplit(server_url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -5,6 +5,9 @@ to the portal's service URL with a ticket, and the portal validates that ticket 
 the server over HTTP. Nothing about the protocol is mocked.
 """
 
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -283,3 +286,37 @@ class TestOfficeGroupsFromAttributes:
         cas_sign_in(client, cas_server, CLERK)
 
         assert Group.objects.get(name=OUTBOUND).user_set.filter(username=CLERK).exists()
+
+
+def _settings_with(**env):
+    """The settings a fresh process builds from this environment."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.AUTHENTICATION_BACKENDS); "
+            "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])",
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+class TestSettings:
+    def test_cas_method_adds_backend_and_lets_logout_reach_the_cas_server(self):
+        out = _settings_with(
+            AUTH_METHODS="ldap,cas", CAS_SERVER_URL="https://cas.example.edu.cn/cas/"
+        )
+
+        assert out.returncode == 0, out.stderr
+        assert "apps.accounts.cas.PortalCASBackend" in out.stdout
+        # Browsers apply form-action to the 退出 form's redirect to the CAS logout.
+        assert "https://cas.example.edu.cn" in out.stdout
+
+    def test_cas_without_a_server_url_refuses_to_start(self):
+        out = _settings_with(AUTH_METHODS="cas", CAS_SERVER_URL="")
+
+        assert out.returncode != 0
+        assert "CAS_SERVER_URL" in out.stderr
