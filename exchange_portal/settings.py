@@ -512,8 +512,8 @@ AXES_ENABLE_ADMIN = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
-# A directory outage is not the student's failed attempt.
-AXES_WHITELIST_CALLABLE = "apps.accounts.lockout.directory_was_down"
+# A directory outage (or a CAS ticket refused) is not the student's failed attempt.
+AXES_WHITELIST_CALLABLE = "apps.accounts.lockout.not_a_password_failure"
 
 # --- Third-party ---------------------------------------------------------------------
 

@@ -176,12 +176,20 @@ class TestRefusedTickets:
         assert not auth.get_user(client).is_authenticated
         assert not User.objects.filter(username=ZHANG).exists()
 
-    def test_made_up_ticket_is_refused_and_counted_by_axes(self, client, cas_settings):
-        response = back_with_ticket(client, service_for("/"), "ST-made-up")
+    def test_made_up_tickets_cannot_lock_an_address_out_of_cas(
+        self, client, cas_settings, cas_server
+    ):
+        # More refused tickets from one address than the lockout allows passwords...
+        for _ in range(cas_settings.AXES_FAILURE_LIMIT + 1):
+            response = back_with_ticket(client, service_for("/"), "ST-made-up")
+            assert response.status_code == 403
+            assert response.context["next"] == "/"
+        assert not AccessAttempt.objects.exists()
 
-        assert response.status_code == 403
-        assert AccessAttempt.objects.get().failures_since_start == 1
-        assert response.context["next"] == "/"
+        # ... and a real sign-in from the same address still works.
+        response, *_ = cas_sign_in(client, cas_server, ZHANG)
+        assert response.status_code == 302
+        assert auth.get_user(client).is_authenticated
 
 
 class TestNext:
@@ -248,6 +256,21 @@ class TestServerTrouble:
 
         assert client.get(CAS_LOGIN).status_code == 404
         assert "data-cas-login" not in client.get("/accounts/login/").content.decode()
+
+
+class TestAdmin:
+    def test_admin_login_sends_to_the_portal_login_page_with_its_cas_button(
+        self, client, cas_settings
+    ):
+        response = client.get("/admin/login/", {"next": "/admin/applications/"})
+
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fapplications%2F"
+
+    def test_admin_login_form_unchanged_without_cas(self, client, settings):
+        settings.AUTH_METHODS = ["ldap"]
+
+        assert client.get("/admin/login/").status_code == 200
 
 
 class TestLocalAccounts:

@@ -112,7 +112,8 @@ CASES = {
     ],
     # --- Admin: the site ----------------------------------------------------------------
     "admin/": [("GET", "/admin/", "admin-login admin-login admin-login 200 200 200")],
-    "admin/login/": [("GET", "/admin/login/", "200 200 200 302 302 302")],
+    # With CAS on (this module), an anonymous visitor is sent to the portal's login page.
+    "admin/login/": [("GET", "/admin/login/", "login 200 200 302 302 302")],
     "admin/logout/": [("POST", "/admin/logout/", "302 302 302 login login login")],
     "admin/password_change/": [
         ("GET", "/admin/password_change/", "admin-login admin-login admin-login 200 200 200"),
