@@ -31,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import views as cas_views
 from django_cas_ng.backends import CASBackend
 from django_cas_ng.signals import cas_user_authenticated
+from django_cas_ng.utils import get_cas_client
 from lxml.etree import XMLSyntaxError
 
 from .backends import user_with_profile
@@ -156,6 +157,16 @@ class CASLoginView(cas_views.LoginView):
             if getattr(request, "axes_locked_out", False):
                 return HttpResponse(status=403)
             return login_failed(request, getattr(request, "cas_problem", "refused"), next_url)
+
+    def post(self, request):
+        """The CAS server's single-sign-out request, else back to the checked GET.
+
+        django-cas-ng's own post() raises on an outside `next` in the body (a 500).
+        """
+        if request.POST.get("logoutRequest"):
+            cas_views.clean_sessions(get_cas_client(request=request), request)
+            return HttpResponse("ok\n", content_type="text/plain")
+        return HttpResponseRedirect(request.get_full_path())
 
     def successful_login(self, request, next_page):
         return HttpResponseRedirect(safe_next(request, next_page))

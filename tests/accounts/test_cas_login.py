@@ -222,6 +222,12 @@ class TestNext:
         assert response.status_code == 302
         assert response["Location"] == "/"
 
+    def test_outside_next_posted_is_not_a_500(self, client, cas_settings):
+        response = client.post(f"{CAS_LOGIN}?next=%2F", {"next": "https://evil.example.com/"})
+
+        assert response.status_code == 302
+        assert response["Location"] == f"{CAS_LOGIN}?next=%2F"
+
     def test_login_page_button_carries_next(self, client, cas_settings):
         page = client.get("/accounts/login/", {"next": "/applications/"}).content.decode()
 
