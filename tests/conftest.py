@@ -218,6 +218,7 @@ def ldap_settings(settings, slapd):
     Django builds new backend instances on every authenticate() and get_user(), so
     overriding Django settings here is enough.
     """
+    settings.AUTH_METHODS = ["ldap"]
     settings.AUTH_LDAP_SERVER_URI = slapd.uri
     settings.AUTH_LDAP_USER_DN_TEMPLATE = "uid=%(user)s,ou=people,dc=example,dc=edu"
     settings.AUTH_LDAP_BIND_AS_AUTHENTICATING_USER = True

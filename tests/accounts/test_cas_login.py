@@ -228,6 +228,15 @@ class TestNext:
         assert response.status_code == 302
         assert response["Location"] == f"{CAS_LOGIN}?next=%2F"
 
+    def test_with_ldap_and_cas_the_form_asks_for_the_student_id(self, client, cas_settings):
+        cas_settings.AUTH_METHODS = ["ldap", "cas"]
+
+        response = client.get("/accounts/login/")
+
+        assert "data-cas-login" in response.content.decode()
+        assert "用学号和统一身份认证密码登录，或使用本地账户" in response.content.decode()
+        assert response.context["form"].fields["username"].label == "学号"
+
     def test_login_page_button_carries_next(self, client, cas_settings):
         page = client.get("/accounts/login/", {"next": "/applications/"}).content.decode()
 
