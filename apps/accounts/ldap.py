@@ -20,9 +20,20 @@ class PortalLDAPBackend(LDAPBackend):
     def authenticate_ldap_user(self, ldap_user, password):
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is not None:
+            try:
+                # The groups django-auth-ldap finds (AUTH_LDAP_GROUP_SEARCH), when configured.
+                group_dns = ldap_user.group_dns if self.settings.GROUP_SEARCH is not None else ()
+            except ldap.LDAPError as exc:
+                # Office rights cannot be known: no sign-in rather than stale rights.
+                ldap_error.send(
+                    type(self),
+                    context="group_dns",
+                    user=user,
+                    request=ldap_user._request,
+                    exception=exc,
+                )
+                return None
             sync_profile(user, ldap_user.attrs)
-            # The groups django-auth-ldap found (AUTH_LDAP_GROUP_SEARCH), when searched.
-            group_dns = ldap_user.group_dns if self.settings.GROUP_SEARCH is not None else ()
             sync_office_groups(user, group_dns)
         return user
 

@@ -118,3 +118,19 @@ def test_without_a_map_the_directory_changes_no_rights(client, group_settings):
     clerk = sign_in(client, QIAN)
 
     assert clerk.is_staff and office_groups(clerk) == [OUTBOUND]
+
+
+def test_groups_that_cannot_be_read_refuse_the_sign_in_with_the_directory_message(
+    client, group_settings
+):
+    group_settings.AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        "ou=missing,dc=example,dc=edu", ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)"
+    )
+
+    response = client.post(
+        "/accounts/login/", {"username": ZHAO, "password": STAFF[ZHAO]["password"]}
+    )
+
+    assert response.status_code == 200
+    assert "统一身份认证服务未能完成登录" in response.content.decode()
+    assert not auth.get_user(client).is_authenticated
