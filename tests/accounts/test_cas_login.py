@@ -154,6 +154,17 @@ class TestSignIn:
         entry.refresh_from_db()
         assert entry.logout_time is not None
 
+    def test_sign_in_clears_earlier_wrong_passwords_as_a_directory_sign_in_does(
+        self, client, cas_settings, cas_server
+    ):
+        for _ in range(3):
+            client.post("/accounts/login/", {"username": ZHANG, "password": "wrong"})
+        assert AccessAttempt.objects.get(username=ZHANG).failures_since_start == 3
+
+        cas_sign_in(client, cas_server, ZHANG)
+
+        assert not AccessAttempt.objects.filter(username=ZHANG).exists()
+
 
 class TestRefusedTickets:
     def test_replayed_ticket_is_refused(self, client, cas_settings, cas_server):
