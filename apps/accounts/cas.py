@@ -18,7 +18,7 @@ import logging
 from xml.etree.ElementTree import ParseError
 
 import requests
-from cas import CASError
+from cas import CASError, SingleLogoutMixin
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
@@ -31,7 +31,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import views as cas_views
 from django_cas_ng.backends import CASBackend
 from django_cas_ng.signals import cas_user_authenticated
-from django_cas_ng.utils import get_cas_client
 from lxml.etree import XMLSyntaxError
 
 from .backends import user_with_profile
@@ -164,7 +163,9 @@ class CASLoginView(cas_views.LoginView):
         django-cas-ng's own post() raises on an outside `next` in the body (a 500).
         """
         if request.POST.get("logoutRequest"):
-            cas_views.clean_sessions(get_cas_client(request=request), request)
+            # The request is SAML whatever CAS_VERSION says (CAS servers send the same
+            # one to 2.0 services); django-cas-ng only reads it with a 3.0 client.
+            cas_views.clean_sessions(SingleLogoutMixin, request)
             return HttpResponse("ok\n", content_type="text/plain")
         return HttpResponseRedirect(request.get_full_path())
 

@@ -80,9 +80,11 @@ def session_stored(session_key):
     return in_cache, Session.objects.filter(session_key=session_key).exists()
 
 
+@pytest.mark.parametrize("version", ["3", "2"])
 def test_cas_logout_request_ends_the_portal_session_in_redis_and_database(
-    live_server, cas_server, redis_sessions
+    live_server, cas_server, redis_sessions, version
 ):
+    redis_sessions.CAS_VERSION = version
     browser = Browser()
     session_key = sign_in(live_server, cas_server, browser)
     assert signed_in(live_server, browser)
