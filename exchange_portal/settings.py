@@ -13,8 +13,11 @@ import environ
 import ldap
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from django_auth_ldap.config import LDAPSearch
+from django_auth_ldap.config import GroupOfNamesType, GroupOfUniqueNamesType, LDAPSearch
+
+from apps.accounts.cas_http import cas_origin, validation_session
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_cas_ng",
     "apps.core",
     "apps.accounts",
     "apps.programs",
@@ -166,7 +170,14 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     # The same backend, making one redis-py client per pool instead of one per call.
     CACHES["default"]["BACKEND"] = "apps.core.cache.RedisCache"
 
-# --- Authentication: the university's LDAP first, local accounts second -----------
+# --- Authentication: the university's CAS and/or LDAP, local accounts last ---------
+# AUTH_METHODS: which campus sign-ins the portal offers, comma-separated: `ldap` (学号 +
+# password checked against the directory), `cas` (统一身份认证 single sign-on), or both.
+# Local accounts (the office's break-glass administrator) always work. README "Sign-in".
+AUTH_METHODS = [m.strip().lower() for m in env.list("AUTH_METHODS", default=["ldap"]) if m.strip()]
+if unknown_methods := set(AUTH_METHODS) - {"ldap", "cas"}:
+    raise ImproperlyConfigured(f"AUTH_METHODS: unknown sign-in method(s) {sorted(unknown_methods)}")
+
 
 AUTH_LDAP_SERVER_URI = env.str("AUTH_LDAP_SERVER_URI", default="")
 AUTH_LDAP_BIND_DN = env.str("AUTH_LDAP_BIND_DN", default="")
@@ -181,10 +192,12 @@ if AUTH_LDAP_USER_SEARCH_BASE and not AUTH_LDAP_USER_DN_TEMPLATE:
 # With a DN template there is no service account: bind as the student.
 AUTH_LDAP_BIND_AS_AUTHENTICATING_USER = bool(AUTH_LDAP_USER_DN_TEMPLATE)
 AUTH_LDAP_USER_ATTR_MAP = env_json("AUTH_LDAP_USER_ATTR_MAP", {"email": "mail"})
-# Directory attribute for each student-profile field (apps.accounts.ldap).
-AUTH_LDAP_PROFILE_ATTR_MAP = env_json(
-    "AUTH_LDAP_PROFILE_ATTR_MAP",
-    {
+# The ONE map from campus-identity attributes (LDAP entry or CAS attribute release) to
+# student-profile fields (apps.accounts.identity); the fields it fills are locked.
+PROFILE_ATTR_MAP = env_json(
+    "PROFILE_ATTR_MAP",
+    env_json("AUTH_LDAP_PROFILE_ATTR_MAP", None)
+    or {
         "name": "cn",
         "name_en": "displayName",
         "email": "mail",
@@ -195,6 +208,18 @@ AUTH_LDAP_PROFILE_ATTR_MAP = env_json(
     },
 )
 AUTH_LDAP_ALWAYS_UPDATE_USER = True
+# Office rights from directory groups (apps.accounts.identity.sync_office_groups): the
+# groups a clerk belongs to are found with django-auth-ldap's group search.
+if AUTH_LDAP_GROUP_SEARCH_BASE := env.str("AUTH_LDAP_GROUP_SEARCH_BASE", default=""):
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        AUTH_LDAP_GROUP_SEARCH_BASE,
+        ldap.SCOPE_SUBTREE,
+        env.str("AUTH_LDAP_GROUP_SEARCH_FILTER", default="(objectClass=groupOfNames)"),
+    )
+    AUTH_LDAP_GROUP_TYPE = {
+        "groupOfNames": GroupOfNamesType,
+        "groupOfUniqueNames": GroupOfUniqueNamesType,
+    }[env.str("AUTH_LDAP_GROUP_TYPE", default="groupOfNames")]()
 # A directory that hangs must not hang the login page (or every worker with it).
 AUTH_LDAP_TIMEOUT = env.int("AUTH_LDAP_TIMEOUT", default=3)
 AUTH_LDAP_CONNECTION_OPTIONS = {
@@ -210,10 +235,52 @@ if AUTH_LDAP_CA_CERT_FILE := env.str("AUTH_LDAP_CA_CERT_FILE", default=""):
         ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
     }
 
+# --- CAS single sign-on (django-cas-ng), AUTH_METHODS containing `cas` ---
+CAS_SERVER_URL = env.str("CAS_SERVER_URL", default="")  # e.g. https://cas.example.edu.cn/cas/
+if "cas" in AUTH_METHODS and not CAS_SERVER_URL:
+    raise ImproperlyConfigured("AUTH_METHODS contains cas but CAS_SERVER_URL is not set.")
+# "3" (p3/serviceValidate, attributes released) or "2" (serviceValidate; many CAS servers
+# release attributes there too).
+CAS_VERSION = env.str("CAS_VERSION", default="3")
+# Seconds the ticket validation may take: a CAS server that is down or hung gives the
+# login page's message instead of a hung worker (apps.accounts.cas).
+CAS_TIMEOUT = env.float("CAS_TIMEOUT", default=5)
+CAS_SESSION_FACTORY = validation_session
+CAS_CREATE_USER = True
+CAS_LOGOUT_COMPLETELY = True  # 退出 also ends the CAS session (single sign-out)
+CAS_CHECK_NEXT = True
+CAS_IGNORE_REFERER = True
+CAS_REDIRECT_URL = "/"
+# After 退出 the CAS server sends the browser back to the login page.
+CAS_LOGOUT_NEXT_PAGE = "/accounts/login/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_RETRY_LOGIN = False
+CAS_VERIFY_SSL_CERTIFICATE = True
+# The public address of the portal when a proxy rewrites it (the service URL CAS sees).
+CAS_ROOT_PROXIED_AS = env.str("CAS_ROOT_PROXIED_AS", default="")
+# CAS attribute holding the person's groups (e.g. memberOf with LDAP DNs); matched
+# against OFFICE_GROUP_MAP like the directory's groups.
+CAS_GROUP_ATTRIBUTE = env.str("CAS_GROUP_ATTRIBUTE", default="memberOf")
+
+# Office rights from campus identity: office group name -> directory group DNs (LDAP) or
+# values of CAS_GROUP_ATTRIBUTE (CAS). At each campus sign-in the person gets exactly
+# the office groups they are a member of, and is_staff with any. Empty: nobody is made
+# staff by the directory (local staff accounts only). README "Sign-in".
+OFFICE_GROUP_MAP = {
+    office: [values] if isinstance(values, str) else list(values)
+    for office, values in env_json("OFFICE_GROUP_MAP", {}).items()
+}
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before the directory is asked.
     "axes.backends.AxesStandaloneBackend",
-    *(["apps.accounts.ldap.PortalLDAPBackend"] if AUTH_LDAP_SERVER_URI else []),
+    *(["apps.accounts.cas.PortalCASBackend"] if "cas" in AUTH_METHODS else []),
+    *(
+        ["apps.accounts.ldap.PortalLDAPBackend"]
+        if "ldap" in AUTH_METHODS and AUTH_LDAP_SERVER_URI
+        else []
+    ),
     # Django's ModelBackend, fetching the profile with the user (apps.accounts.backends).
     "apps.accounts.backends.PortalModelBackend",
 ]
@@ -423,7 +490,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # 退出 after a CAS sign-in redirects the header's form to the CAS server's
+        # logout, and browsers hold form redirects to form-action too.
+        "form-action": [SELF, *([cas_origin(CAS_SERVER_URL)] if "cas" in AUTH_METHODS else [])],
         "frame-ancestors": [NONE],
     },
 }
@@ -443,8 +512,8 @@ AXES_ENABLE_ADMIN = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
-# A directory outage is not the student's failed attempt.
-AXES_WHITELIST_CALLABLE = "apps.accounts.lockout.directory_was_down"
+# A directory outage (or a CAS ticket refused) is not the student's failed attempt.
+AXES_WHITELIST_CALLABLE = "apps.accounts.lockout.not_a_password_failure"
 
 # --- Third-party ---------------------------------------------------------------------
 

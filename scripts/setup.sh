@@ -61,3 +61,7 @@ fi
 # The printed form's CJK font cut down to common Chinese (once; ~30 s): forms of ~120 KB
 # instead of ~320 KB (apps/applications/pdf_fonts.py).
 .venv/bin/python manage.py build_pdf_fonts -v 0
+
+# The test suite's CAS server (django-mama-cas, tests/cas_server.py) lives in its own
+# virtualenv under var/, built once and rebuilt only when its pinned requirements change.
+.venv/bin/python -m tests.cas_server >/dev/null

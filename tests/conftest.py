@@ -1,3 +1,5 @@
+import copy
+import json
 import os
 
 import pytest
@@ -5,11 +7,13 @@ from django.core.cache import cache
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from apps.accounts.cas_http import cas_origin
 from apps.applications import services
 from apps.applications.models import AdmissionResult
 from apps.attachments.models import AttachmentKind
 from exchange_portal.celery import app as celery_app
 from tests.builders import COMPLETE, checked, office_admin
+from tests.cas_server import HMT_GROUP_DN, OUTBOUND_GROUP_DN, CasServer, CasServerUnavailable
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, Slapd, SlapdUnavailable
 from tests.s3_server import MotoS3, S3ServerUnavailable
@@ -214,6 +218,7 @@ def ldap_settings(settings, slapd):
     Django builds new backend instances on every authenticate() and get_user(), so
     overriding Django settings here is enough.
     """
+    settings.AUTH_METHODS = ["ldap"]
     settings.AUTH_LDAP_SERVER_URI = slapd.uri
     settings.AUTH_LDAP_USER_DN_TEMPLATE = "uid=%(user)s,ou=people,dc=example,dc=edu"
     settings.AUTH_LDAP_BIND_AS_AUTHENTICATING_USER = True
@@ -221,7 +226,7 @@ def ldap_settings(settings, slapd):
     # The test directory is plain inetOrgPerson: pin the maps it matches, so that a
     # developer's .env written for the real directory cannot change what is tested.
     settings.AUTH_LDAP_USER_ATTR_MAP = {"email": "mail"}
-    settings.AUTH_LDAP_PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP
+    settings.PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP
     settings.AUTHENTICATION_BACKENDS = [
         "axes.backends.AxesStandaloneBackend",
         "apps.accounts.ldap.PortalLDAPBackend",
@@ -314,3 +319,41 @@ def _chinese_until_asked():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def cas_server():
+    """One real CAS server (django-mama-cas, tests/cas_server.py) for the whole run."""
+    try:
+        server = CasServer().start()
+    except CasServerUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cas_settings(settings, cas_server):
+    """统一身份认证 (CAS 3.0) against the test CAS server, LDAP off, local accounts on."""
+    settings.AUTH_METHODS = ["cas"]
+    settings.CAS_SERVER_URL = cas_server.url
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(cas_origin(cas_server.url))
+    settings.CONTENT_SECURITY_POLICY = policy
+    settings.CAS_VERSION = "3"
+    settings.CAS_TIMEOUT = 5
+    settings.PROFILE_ATTR_MAP = LDAP_PROFILE_ATTR_MAP
+    settings.OFFICE_GROUP_MAP = {
+        "学生出国事务办公室": [OUTBOUND_GROUP_DN],
+        "港澳台事务办公室": [HMT_GROUP_DN],
+    }
+    settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "apps.accounts.cas.PortalCASBackend",
+        "apps.accounts.backends.PortalModelBackend",
+    ]
+    # The people's attributes as they were: a test may change them (set_attributes).
+    saved = json.loads(json.dumps(cas_server.people))
+    yield settings
+    cas_server.people = saved
+    cas_server._write_people()

@@ -20,6 +20,7 @@ import ldap
 
 SUFFIX = "dc=example,dc=edu"
 PEOPLE = f"ou=people,{SUFFIX}"
+GROUPS = f"ou=groups,{SUFFIX}"
 ROOT_DN = f"cn=admin,{SUFFIX}"
 ROOT_PASSWORD = "slapd-root-secret"
 SCHEMA_DIR = Path("/etc/ldap/schema")
@@ -58,7 +59,7 @@ def ssha(password):
 
 # Each student: uid, password, and the inetOrgPerson attributes the directory holds.
 STUDENTS = {
-    # Everything the portal maps (see AUTH_LDAP_PROFILE_ATTR_MAP).
+    # Everything the portal maps (see PROFILE_ATTR_MAP).
     "2021301000001": {
         "password": "zhangsan-Pass1",
         "attrs": {
@@ -94,6 +95,28 @@ STUDENTS = {
 }
 
 
+# Office clerks: in the directory like everyone, office rights by group membership.
+STAFF = {
+    "t0001": {
+        "password": "clerk-Pass1",
+        "attrs": {"cn": "赵老师", "sn": "赵", "mail": "zhao@example.edu"},
+    },
+    "t0002": {
+        "password": "clerk-Pass2",
+        "attrs": {"cn": "钱老师", "sn": "钱", "mail": "qian@example.edu"},
+    },
+}
+
+# groupOfNames cn -> member uids. A groupOfNames needs a member: an empty group holds
+# the placeholder EMPTY_MEMBER, as directories commonly do.
+DIRECTORY_GROUPS = {"outbound-office": ["t0001"], "hmt-office": ["t0002"], "library": ["t0001"]}
+EMPTY_MEMBER = f"cn=nobody,{SUFFIX}"
+
+
+def group_dn(cn):
+    return f"cn={cn},{GROUPS}"
+
+
 def _ldif_line(attr, value):
     """`attr: value`, or `attr:: base64` when the value is not plain ASCII (RFC 2849)."""
     if value.isascii() and value == value.strip() and not value.startswith((":", "<")):
@@ -117,7 +140,7 @@ def directory_ldif(students=STUDENTS):
         ),
         _entry(PEOPLE, {"objectClass": ["top", "organizationalUnit"], "ou": "people"}),
     ]
-    for uid, student in students.items():
+    for uid, student in {**students, **STAFF}.items():
         attrs = {
             "objectClass": ["top", "person", "organizationalPerson", "inetOrgPerson"],
             "uid": uid,
@@ -125,7 +148,19 @@ def directory_ldif(students=STUDENTS):
             "userPassword": ssha(student["password"]),
         }
         entries.append(_entry(person_dn(uid), attrs))
+    entries.append(_entry(GROUPS, {"objectClass": ["top", "organizationalUnit"], "ou": "groups"}))
+    for cn, members in DIRECTORY_GROUPS.items():
+        entries.append(
+            _entry(
+                group_dn(cn),
+                {"objectClass": ["top", "groupOfNames"], "cn": cn, "member": _members(members)},
+            )
+        )
     return "\n".join(entries)
+
+
+def _members(uids):
+    return [person_dn(uid) for uid in uids] or [EMPTY_MEMBER]
 
 
 def free_loopback_port():
@@ -148,7 +183,38 @@ def find_slapd():
     return tuple(found)
 
 
-class Slapd:
+class ServerProcess:
+    """A test server run as a child process from a temporary folder of its own.
+
+    Subclasses set `process` and `tmpdir` in `start()`; `stop()` ends the one and
+    removes the other, also as a context manager.
+    """
+
+    process = None
+    tmpdir = None
+
+    def stop(self):
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            self.process = None
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+class Slapd(ServerProcess):
     """One private slapd: `start()` it, use `uri`, `stop()` it."""
 
     start_timeout = 10.0
@@ -182,26 +248,6 @@ class Slapd:
             raise
         return self
 
-    def stop(self):
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
-            self.process = None
-        if self.tmpdir is not None:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
     # --- Talking to it as the administrator --------------------------------------
 
     def root_connection(self):
@@ -218,6 +264,15 @@ class Slapd:
         conn = self.root_connection()
         try:
             conn.modify_s(person_dn(uid), changes)
+        finally:
+            conn.unbind_s()
+
+    def set_members(self, cn, uids):
+        """Replace a directory group's members, as the IT office would."""
+        members = [dn.encode() for dn in _members(uids)]
+        conn = self.root_connection()
+        try:
+            conn.modify_s(group_dn(cn), [(ldap.MOD_REPLACE, "member", members)])
         finally:
             conn.unbind_s()
 

@@ -1,5 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
@@ -29,8 +30,15 @@ class PortalLoginForm(AuthenticationForm):
         # validator: an over-long name would reach the backends and the lockout's records.
         max_length = self.fields["username"].max_length
         self.fields["username"].validators.append(MaxLengthValidator(max_length))
-        self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].label = _("统一身份认证密码")
+        if "cas" in settings.AUTH_METHODS:
+            # 统一身份认证登录 is the main way in; this form is the second one.
+            if "ldap" not in settings.AUTH_METHODS:
+                self.fields["username"].label = _("用户名")
+                self.fields["password"].label = _("密码")
+        else:
+            self.fields["username"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.form_tag = False
 

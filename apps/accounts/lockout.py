@@ -23,9 +23,18 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
-def directory_was_down(request, credentials):
-    """An attempt the directory never answered is not counted as a wrong password."""
-    return getattr(request, "ldap_problem", None) == "unavailable"
+def not_a_password_failure(request, credentials):
+    """Failed sign-ins that are not counted against the 学号 + address.
+
+    An attempt the directory or CAS server never answered is not a wrong password. Nor is
+    a CAS ticket the server refused (replayed, expired, for another application): no
+    password was typed here (the CAS server counts its own failures), and with no 学号
+    known yet, counting it by address alone would let anyone behind a campus NAT lock
+    everyone there out of 统一身份认证 with five made-up tickets.
+    """
+    if getattr(request, "ldap_problem", None) == "unavailable":
+        return True
+    return getattr(request, "cas_problem", None) is not None
 
 
 def retry_at(username, ip_address):

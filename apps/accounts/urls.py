@@ -1,13 +1,15 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import cas, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.logout, name="logout"),
+    # 统一身份认证 (CAS): 404 unless AUTH_METHODS contains cas. Also the service URL the
+    # CAS server returns to with a ticket and sends its logout requests to.
+    path("cas/login/", cas.CASLoginView.as_view(), name="cas_login"),
     path("profile/", views.profile, name="profile"),
     path("profile/my-data/", views.download_my_data, name="my_data"),
 ]

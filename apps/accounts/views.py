@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from . import my_data
+from . import cas, my_data
 from .forms import PortalLoginForm, ProfileForm
 from .models import StudentProfile
 
@@ -18,6 +18,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = PortalLoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # With CAS on, 统一身份认证登录 is the main button; the form stays for local accounts.
+        return {**super().get_context_data(**kwargs), **cas.login_page_context()}
+
+
+@require_POST
+def logout(request):
+    """退出: a CAS sign-in also ends the CAS session (single sign-out), else Django's."""
+    if cas.cas_enabled() and cas.signed_in_with_cas(request):
+        return cas.logout(request)
+    return auth_views.LogoutView.as_view()(request)
 
 
 @login_required

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from tests import smtp_server
+
 
 class SilentDirectory(str):
     """The ldap:// URI (a str, as the setting takes it) of a server that accepts
@@ -38,3 +40,16 @@ def silent_server():
     let_go.set()
     thread.join()
     listener.close()
+
+
+@pytest.fixture
+def closed_port():
+    """A loopback port nobody listens on (a CAS server that is down)."""
+    return smtp_server.closed_port()
+
+
+@pytest.fixture
+def silent_http():
+    """A CAS_SERVER_URL whose server accepts connections and never answers (hung)."""
+    with smtp_server.silent_server() as port:
+        yield f"http://127.0.0.1:{port}/cas/"

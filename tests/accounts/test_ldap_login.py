@@ -9,7 +9,7 @@ import pytest
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 
-from apps.accounts.ldap import profile_values_from_attrs
+from apps.accounts.identity import profile_values_from_attrs
 from apps.accounts.models import DegreeLevel, StudentProfile
 from tests.factories import UserFactory
 from tests.ldap_server import LDAP_PROFILE_ATTR_MAP, STUDENTS, Slapd, free_loopback_port
@@ -286,7 +286,7 @@ class TestProfileFieldsFromDirectory:
     ],
 )
 def test_degree_level_is_read_from_the_directory_wording(settings, employee_type, expected):
-    settings.AUTH_LDAP_PROFILE_ATTR_MAP = {"degree_level": "employeeType"}
+    settings.PROFILE_ATTR_MAP = {"degree_level": "employeeType"}
 
     assert profile_values_from_attrs({"employeeType": [employee_type]}) == {
         "degree_level": expected
@@ -295,7 +295,7 @@ def test_degree_level_is_read_from_the_directory_wording(settings, employee_type
 
 @pytest.mark.parametrize("employee_type", ["进修生", "教职工", "", "   "])
 def test_unknown_degree_wording_is_ignored_and_stays_editable(settings, employee_type):
-    settings.AUTH_LDAP_PROFILE_ATTR_MAP = {"name": "cn", "degree_level": "employeeType"}
+    settings.PROFILE_ATTR_MAP = {"name": "cn", "degree_level": "employeeType"}
 
     values = profile_values_from_attrs({"cn": ["张三"], "employeeType": [employee_type]})
 
@@ -304,7 +304,7 @@ def test_unknown_degree_wording_is_ignored_and_stays_editable(settings, employee
 
 def test_directory_values_the_form_would_refuse_are_left_editable(settings):
     """Locked and invalid, a value would block 提交 for good: such values are not taken."""
-    settings.AUTH_LDAP_PROFILE_ATTR_MAP = {**LDAP_PROFILE_ATTR_MAP, "enrollment_year": "title"}
+    settings.PROFILE_ATTR_MAP = {**LDAP_PROFILE_ATTR_MAP, "enrollment_year": "title"}
     values = profile_values_from_attrs(
         {
             "cn": ["张三"],

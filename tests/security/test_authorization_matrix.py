@@ -98,6 +98,13 @@ CASES = {
     ],
     "accounts/login/": [("GET", "/accounts/login/", "200 302 302 302 302 302")],
     "accounts/logout/": [("POST", "/accounts/logout/", "login login login login login login")],
+    # 统一身份认证 (CAS, on for this module): off to the CAS server, or home when signed in;
+    # a ticket the (unreachable) server cannot validate gives the login page's 503.
+    "accounts/cas/login/": [
+        ("GET", "/accounts/cas/login/", "302 302 302 302 302 302"),
+        ("GET", "/accounts/cas/login/?ticket=ST-1&next=/", "503 302 302 302 302 302"),
+        ("POST", "/accounts/cas/login/", "302 302 302 302 302 302"),
+    ],
     "accounts/profile/": [("GET", "/accounts/profile/", "login 200 200 200 200 200")],
     # Always the signed-in user's own data: there is no id to try another's.
     "accounts/profile/my-data/": [
@@ -111,7 +118,8 @@ CASES = {
     ],
     # --- Admin: the site ----------------------------------------------------------------
     "admin/": [("GET", "/admin/", "admin-login admin-login admin-login 200 200 200")],
-    "admin/login/": [("GET", "/admin/login/", "200 200 200 302 302 302")],
+    # With CAS on (this module), an anonymous visitor is sent to the portal's login page.
+    "admin/login/": [("GET", "/admin/login/", "login 200 200 302 302 302")],
     "admin/logout/": [("POST", "/admin/logout/", "302 302 302 login login login")],
     "admin/password_change/": [
         ("GET", "/admin/password_change/", "admin-login admin-login admin-login 200 200 200"),
@@ -558,6 +566,15 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     }
     with (
         override_settings(
+            # CAS on, at an address nobody answers: no ticket is ever validated here.
+            AUTH_METHODS=["ldap", "cas"],
+            CAS_SERVER_URL="http://127.0.0.1:9/cas/",
+            # (local accounts first: the roles sign in with force_login, as local users)
+            AUTHENTICATION_BACKENDS=[
+                "axes.backends.AxesStandaloneBackend",
+                "apps.accounts.backends.PortalModelBackend",
+                "apps.accounts.cas.PortalCASBackend",
+            ],
             STORAGES=storages,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
