@@ -481,6 +481,9 @@ UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
 # Admission-result files (CSV/XLSX) imported in admin: size and row caps.
 ADMISSION_IMPORT_MAX_BYTES = env.int("ADMISSION_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 ADMISSION_IMPORT_MAX_ROWS = env.int("ADMISSION_IMPORT_MAX_ROWS", default=5000)
+# The registrar's roster (apps.accounts.roster): the whole university in one file.
+ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=100_000)
 # purge_attachments removes uploaded files older than this many years (kept as rows).
 ATTACHMENT_RETENTION_YEARS = env.int("ATTACHMENT_RETENTION_YEARS", default=5)
 
