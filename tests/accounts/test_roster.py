@@ -468,3 +468,27 @@ def test_after_the_roster_the_directory_sign_in_wins_and_the_roster_stays_locked
     preview = roster.build_preview(roster.parse_roster(csv_bytes(line)))
     assert preview.counts()["unchanged"] == 1
     assert "以统一身份认证为准" in " ".join(preview.unchanged[0].notes)
+
+
+@pytest.mark.django_db
+def test_the_profile_page_says_where_locked_fields_come_from(client):
+    roster.import_roster(rows=roster.parse_roster(csv_bytes(ZHANG)))
+    client.force_login(User.objects.get(username="2023301000001"))
+
+    assert "来自统一身份认证或学校学籍名单" in client.get("/accounts/profile/").text
+
+
+@pytest.mark.django_db
+def test_roster_fields_are_locked_on_the_application_form_too(client):
+    from apps.applications.models import Application
+    from tests.factories import ProgramFactory
+
+    roster.import_roster(rows=roster.parse_roster(csv_bytes(ZHANG)))
+    client.force_login(User.objects.get(username="2023301000001"))
+    client.post(f"/programs/{ProgramFactory().pk}/apply/")
+    application = Application.objects.get(student__username="2023301000001")
+
+    client.post(f"/applications/{application.pk}/edit/", {"action": "save", "school": "别的学院"})
+
+    application.refresh_from_db()
+    assert application.school == "数学学院"
