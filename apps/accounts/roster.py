@@ -148,7 +148,7 @@ def parse_roster(data):
     max_rows = settings.ROSTER_IMPORT_MAX_ROWS
     try:
         # 50,000 students unpack to some 30 MB of sheet XML; far more is a zip bomb.
-        table = read_table(data, max_rows=max_rows + 1, max_unpacked=20 * limit)
+        table = read_table(data, max_rows=max_rows + 1, max_unpacked=5 * limit)
     except TableError as error:
         raise RosterFileError(error.message) from error
     if not table:

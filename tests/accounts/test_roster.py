@@ -492,3 +492,27 @@ def test_roster_fields_are_locked_on_the_application_form_too(client):
 
     application.refresh_from_db()
     assert application.school == "数学学院"
+
+
+def test_an_xlsx_that_unpacks_to_far_more_than_a_roster_is_refused(settings):
+    from tests.samples import xlsx_bomb_bytes
+
+    settings.ROSTER_IMPORT_MAX_BYTES = 1024 * 1024  # the cap is five times the file cap
+
+    with pytest.raises(roster.RosterFileError, match="解压后过大"):
+        roster.parse_roster(xlsx_bomb_bytes())
+
+
+@pytest.mark.django_db
+def test_a_write_failing_midway_leaves_no_account_behind(monkeypatch):
+    """The accounts are written before the profiles: a failure there undoes them too."""
+    rows = roster.parse_roster(csv_bytes(ZHANG, LI))
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(StudentProfile.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError):
+        roster.import_roster(rows=rows)
+
+    assert not User.objects.filter(username__in=["2023301000001", "2023301000002"]).exists()
