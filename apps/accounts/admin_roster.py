@@ -170,6 +170,9 @@ class RosterImportAdminMixin:
         except roster.RosterRefused as refused:
             self.message_user(request, refused.message, "error")
             return self._roster_preview_page(request, refused.preview, token)
+        except roster.RosterConflict as conflict:
+            self.message_user(request, conflict.message, "error")
+            return redirect(self._roster_url("roster_import"))
         _forget_rows(token, request.user)
         counts = preview.counts()
         self.message_user(

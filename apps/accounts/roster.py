@@ -23,6 +23,7 @@ Rules:
 Everything is done in bulk: a few queries per 2,000 rows, never one per row.
 """
 
+import logging
 import secrets
 import unicodedata
 from collections import defaultdict
@@ -32,7 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +42,8 @@ from apps.core.spreadsheets import TableError, read_table
 
 from .forms import ProfileForm
 from .models import DegreeLevel, Gender, StudentProfile
+
+logger = logging.getLogger(__name__)
 
 HEADER_STUDENT_ID = gettext_lazy("学号")
 # The file's columns in the registrar's order (after 学号).
@@ -97,6 +100,15 @@ class RosterRefused(Exception):
         self.message = _("名单中有 %(count)s 行有误，未写入任何数据。") % {"count": count}
         super().__init__(self.message)
         self.preview = preview
+
+
+class RosterConflict(Exception):
+    """Someone's account appeared while the import wrote (a first sign-in): nothing was
+    written; importing again sees it."""
+
+    def __init__(self):
+        self.message = _("导入期间有学生首次登录，未写入任何数据，请重新导入。")
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -493,8 +505,23 @@ def import_roster(*, rows, actor=None):
     """Write what `build_preview` accepts, all or nothing; `RosterRefused` if any row is wrong.
 
     Creates the account (no usable password: students sign in through the directory)
-    and the profile of each new 学号, and updates the others. Returns the preview.
+    and the profile of each new 学号, and updates the others. Returns the preview;
+    `RosterConflict` when a first sign-in created one of the accounts meanwhile.
     """
+    try:
+        preview = _import(rows)
+    except IntegrityError as error:
+        # A 学号 that had no account at the check got one before the insert.
+        raise RosterConflict() from error
+    logger.info(
+        "Roster imported by %s: %s",
+        actor.get_username() if actor is not None else "manage.py import_roster",
+        preview.counts(),
+    )
+    return preview
+
+
+def _import(rows):
     User = get_user_model()
     with transaction.atomic():
         preview = build_preview(rows, lock=True)

@@ -39,6 +39,8 @@ class Command(BaseCommand):
             except roster.RosterRefused as refused:
                 self._report(refused.preview)
                 raise CommandError(refused.message) from refused
+            except roster.RosterConflict as conflict:
+                raise CommandError(conflict.message) from conflict
         self._report(preview)
         if preview.errors:
             raise CommandError(roster.RosterRefused(preview).message)
