@@ -114,6 +114,11 @@ class RosterImportAdminMixin:
         }
 
     def _roster_import_page(self, request, form):
+        if form.errors.get("file"):
+            # The reason is read with the field (the template's id_file_error).
+            form.fields["file"].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": "id_file_error id_file_helptext"}
+            )
         context = {
             **self._roster_context(request, _("导入学籍名单")),
             "form": form,

@@ -412,6 +412,8 @@ def test_admin_shows_a_file_error_on_the_form(admin_client):
 
     assert "旧版 Excel" in response.content.decode()
     assert response.context["form"].errors
+    assert 'aria-describedby="id_file_error id_file_helptext"' in response.content.decode()
+    assert 'id="id_file_error"' in response.content.decode()
 
 
 def test_the_template_has_the_roster_header(admin_client):
