@@ -36,15 +36,35 @@ def env_json(name, default):
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env.bool("DEBUG", default=True)
-# The development key is only accepted while DEBUG is on (see apps.core.checks).
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+
+
+def production_secret(name, value):
+    """Fail closed: with DEBUG off a missing secret stops the process at start-up (gunicorn,
+    manage.py, celery), instead of serving with a development value anyone can read."""
+    if not DEBUG and not value:
+        raise environ.ImproperlyConfigured(
+            f"{name} must be set in the environment when DEBUG is off (see README, Deploy)."
+        )
+    return value
+
+
+# The development key is only accepted while DEBUG is on.
+SECRET_KEY = production_secret("SECRET_KEY", env.str("SECRET_KEY", default="").strip())
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    raise environ.ImproperlyConfigured(
+        "SECRET_KEY is the public development key while DEBUG is off: set a secret one."
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Passport numbers are encrypted at rest (apps.core.crypto): comma-separated Fernet keys,
 # the first encrypts, all decrypt. Development derives one from SECRET_KEY; production
 # must set its own (system check portal.E002), kept apart from the database backups.
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_ENCRYPTION_KEYS = production_secret(
+    "FIELD_ENCRYPTION_KEYS", [k for k in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if k]
+)
 if not FIELD_ENCRYPTION_KEYS and DEBUG:
     from apps.core.crypto import development_key
 
@@ -476,6 +496,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie (django_language) goes with the session cookie: HTTPS only in
+# production, not sent by other sites' requests, not readable by scripts (none reads it).
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 
 # Content-Security-Policy (django-csp 4): scripts and styles only from our own static
@@ -550,6 +575,9 @@ UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
 # Admission-result files (CSV/XLSX) imported in admin: size and row caps.
 ADMISSION_IMPORT_MAX_BYTES = env.int("ADMISSION_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 ADMISSION_IMPORT_MAX_ROWS = env.int("ADMISSION_IMPORT_MAX_ROWS", default=5000)
+# The registrar's roster (apps.accounts.roster): the whole university in one file.
+ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=100_000)
 # purge_attachments removes uploaded files older than this many years (kept as rows).
 ATTACHMENT_RETENTION_YEARS = env.int("ATTACHMENT_RETENTION_YEARS", default=5)
 

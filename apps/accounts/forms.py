@@ -51,7 +51,7 @@ class PortalLoginForm(AuthenticationForm):
 
 
 class ProfileForm(KeepUnsentFieldsMixin, forms.ModelForm):
-    """The student's own details; what the directory supplied is shown but locked. A
+    """The student's own details; what the directory or the roster supplied is shown but locked. A
     field the client did not send is left as saved."""
 
     class Meta:
@@ -60,7 +60,7 @@ class ProfileForm(KeepUnsentFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.instance.ldap_fields:
+        for name in self.instance.locked_fields:
             if name in self.fields:
                 self.fields[name].disabled = True
         self.fields["enrollment_year"].widget.attrs["placeholder"] = _("例如 %(year)s") % {

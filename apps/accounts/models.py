@@ -71,6 +71,9 @@ class StudentProfile(PersonalDetails):
     )
     # Fields the directory supplied at the last sign-in: read-only for the student.
     ldap_fields = models.JSONField(_("来自统一身份认证的字段"), default=list, blank=True)
+    # Fields the registrar's roster supplied at its last import (apps.accounts.roster):
+    # read-only too, except where the directory supplies them (it wins).
+    roster_fields = models.JSONField(_("来自学籍名单的字段"), default=list, blank=True)
     # Emails are written in the language the student last chose in the header (Chinese first).
     language = models.CharField(
         _("通知语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -83,6 +86,11 @@ class StudentProfile(PersonalDetails):
 
     def __str__(self):
         return f"{self.student_id} {self.name}".strip()
+
+    @property
+    def locked_fields(self):
+        """Fields the student cannot edit: what the directory or the roster supplied."""
+        return sorted({*self.ldap_fields, *self.roster_fields})
 
     @property
     def student_id(self):

@@ -51,7 +51,7 @@ class ApplicationForm(KeepUnsentFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, profile=None, **kwargs):
         super().__init__(*args, **kwargs)
-        locked = set(profile.ldap_fields) & set(PERSONAL_FIELDS) if profile else set()
+        locked = set(profile.locked_fields) & set(PERSONAL_FIELDS) if profile else set()
         locked = {name for name in locked if _valid(profile, name)}
         for name in locked:
             self.fields[name].disabled = True

@@ -249,7 +249,9 @@ def store_attachment(application, kind, uploaded, checked, stored):
     storage = attachment.file.storage
     name = attachment.file.field.generate_filename(attachment, checked.name)
     try:
-        attachment.file = storage.save(name, uploaded, max_length=attachment.file.field.max_length)
+        attachment.file = storage.save(
+            name, checked.file_to_store(uploaded), max_length=attachment.file.field.max_length
+        )
     except STORAGE_ERRORS as error:
         # Django leaves a partly written file behind (ENOSPC mid-write): remove it.
         with suppress(*STORAGE_ERRORS):

@@ -9,13 +9,16 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from .images import image_end
 
 MAX_NAME_LENGTH = 200
 
@@ -53,7 +56,15 @@ EXTENSION = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}")
 class CheckedUpload:
     content_type: str  # "application/pdf", "image/png", "image/jpeg" or DOCX, by content
     name: str  # the display name to keep, extension corrected to the real type
-    size: int
+    size: int  # of what is stored
+    # An image that had bytes appended after its end marker: only the image, to store.
+    image_only: bytes | None = field(default=None, compare=False, repr=False)
+
+    def file_to_store(self, uploaded_file):
+        """What is written to storage: the upload, or only its image (see images.py)."""
+        if self.image_only is None:
+            return uploaded_file
+        return ContentFile(self.image_only, name=uploaded_file.name)
 
 
 def check_upload(uploaded_file, accept=DOCUMENTS) -> CheckedUpload:
@@ -65,13 +76,14 @@ def check_upload(uploaded_file, accept=DOCUMENTS) -> CheckedUpload:
     _check_size(uploaded_file.size)
     kind, content_type, extensions = _sniff_type(uploaded_file, accept)
     try:
-        CHECKS[kind](uploaded_file)
+        image_only = CHECKS[kind](uploaded_file)
     finally:
         uploaded_file.seek(0)
     return CheckedUpload(
         content_type=content_type,
         name=_fix_extension(name, extensions),
-        size=uploaded_file.size,
+        size=uploaded_file.size if image_only is None else len(image_only),
+        image_only=image_only,
     )
 
 
@@ -163,7 +175,8 @@ def _check_docx(uploaded_file):
 
 def _check_image(uploaded_file, pil_format):
     """A magic number is four bytes; the rest must decode as that format, within a pixel
-    budget so that a small file cannot expand into gigabytes of memory."""
+    budget so that a small file cannot expand into gigabytes of memory. Returns only the
+    image when bytes follow its end marker (else None): those are not stored."""
     max_pixels = getattr(settings, "ATTACHMENT_MAX_PIXELS", 40_000_000)
     too_large = ValidationError(_("图片尺寸过大，请缩小后再上传。"), code="image_too_large")
     try:
@@ -179,14 +192,23 @@ def _check_image(uploaded_file, pil_format):
             uploaded_file.seek(0)
             with Image.open(uploaded_file, formats=[pil_format]) as im:
                 im.load()
+                uploaded_file.seek(0)
+                data = uploaded_file.read()
+                end = image_end(data, im)
     except ValidationError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise too_large from exc
     except Exception as exc:
-        raise ValidationError(
-            _("图片文件已损坏或无法打开，请重新导出后上传。"), code="bad_image"
-        ) from exc
+        raise _bad_image() from exc
+    if end is None:  # decodable, but its structure does not say where it ends
+        raise _bad_image()
+    # Bytes after the end marker (an HTML page, a ZIP archive) are not stored.
+    return data[:end] if end < len(data) else None
+
+
+def _bad_image():
+    return ValidationError(_("图片文件已损坏或无法打开，请重新导出后上传。"), code="bad_image")
 
 
 def _check_pdf(uploaded_file):

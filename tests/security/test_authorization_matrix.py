@@ -149,6 +149,38 @@ CASES = {
     "admin/(?P<url>.*)$": [
         ("GET", "/admin/no-such-page/", "admin-login admin-login admin-login 404 404 404"),
     ],
+    # --- Admin: the registrar's roster, the administrator's alone ----------------------
+    "admin/accounts/studentprofile/roster/import/": [
+        (
+            "GET",
+            "/admin/accounts/studentprofile/roster/import/",
+            "admin-login admin-login admin-login 403 403 200",
+        ),
+        (
+            "POST",
+            "/admin/accounts/studentprofile/roster/import/",
+            "admin-login admin-login admin-login 403 403 200",
+        ),
+    ],
+    "admin/accounts/studentprofile/roster/confirm/": [
+        (
+            "GET",
+            "/admin/accounts/studentprofile/roster/confirm/",
+            "admin-login admin-login admin-login 405 405 405",
+        ),
+        (
+            "POST",
+            "/admin/accounts/studentprofile/roster/confirm/",
+            "admin-login admin-login admin-login 403 403 302",
+        ),
+    ],
+    "admin/accounts/studentprofile/roster/template.csv": [
+        (
+            "GET",
+            "/admin/accounts/studentprofile/roster/template.csv",
+            "admin-login admin-login admin-login 403 403 200",
+        ),
+    ],
     # --- Admin: applications and their custom pages ------------------------------------
     "admin/applications/application/admission-results/import/": [
         (

@@ -227,6 +227,71 @@ def test_confirm_refuses_a_forged_or_stale_token(clerk_client, clerk, approved, 
         assert rows(Application, ApplicationEvent) == before
 
 
+# --- 学籍名单 (the administrator's roster import) ------------------------------------------
+
+ROSTER_URL = "/admin/accounts/studentprofile/roster/"
+ROSTER_COLUMNS = ["学号", "姓名", "英文/拼音姓名", "性别", "学院", "专业", "学历层次", "入学年份"]
+ROSTER_HEADERS = [*ROSTER_COLUMNS, "手机号码", "电子邮箱", "Student ID", "", " 学号 "]
+ROSTER_CELLS = ["STUDENT", "２０２３３０１", "专科", "本科", "男", "2023", "=1+1", "+86 138", "@x"]
+
+
+@st.composite
+def roster_files(draw):
+    """A roster as a registrar's system (or a broken one) writes it: any header, any cells,
+    any delimiter and encoding, a GBK file behind a UTF-8 BOM."""
+    cell = st.one_of(text, st.sampled_from(ROSTER_CELLS))
+    full = draw(st.booleans())
+    header = ROSTER_HEADERS[:10] if full else []
+    header += draw(st.lists(st.one_of(st.sampled_from(ROSTER_HEADERS), text), max_size=4))
+    lines = [header, *draw(st.lists(st.lists(cell, max_size=11), max_size=5))]
+    delimiter = draw(st.sampled_from([",", "\t", ";"]))
+    content = "\r\n".join(delimiter.join(line) for line in lines)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "bom+gbk", "utf-16"]))
+    if encoding == "bom+gbk":
+        return b"\xef\xbb\xbf" + content.encode("gbk", "replace")
+    return content.encode(encoding, "surrogatepass" if encoding.startswith("utf-8") else "replace")
+
+
+@given(data=roster_files(), name=text, extra=form_body({"x": text}), language=languages)
+@example(data="学号".encode(), name="x.csv", extra=[], language="en")
+def test_roster_import_previews_any_file_and_writes_nothing(
+    admin_client, student, data, name, extra, language
+):
+    from django.contrib.auth import get_user_model
+
+    data = data.replace(b"STUDENT", student.username.encode())
+    with rolled_back():
+        speak(admin_client, language)
+        before = rows(get_user_model(), StudentProfile, exclude=("updated_at", "last_login"))
+        response = post_files(
+            admin_client, f"{ROSTER_URL}import/", extra, [("file", name[:100], data)]
+        )
+        assert (
+            rows(get_user_model(), StudentProfile, exclude=("updated_at", "last_login")) == before
+        )
+        if response is None:
+            return
+        check_answer(response, language, extra, statuses=(200,), need_message=False)
+        assert "preview" in response.context or has_error(response)
+
+
+@given(token=st.one_of(text, st.just("SIGNED")), language=languages)
+def test_roster_confirm_refuses_a_forged_or_stale_token(admin_client, superuser, token, language):
+    if token == "SIGNED":
+        # The right salt, but no preview waiting under that key (expired or never made).
+        token = signing.dumps("no-such-preview", salt=f"accounts.roster-import:{superuser.pk}")
+    body = [("token", token)]
+    with rolled_back():
+        speak(admin_client, language)
+        before = rows(StudentProfile)
+        response = post(admin_client, f"{ROSTER_URL}confirm/", body)
+        if response is None:
+            return
+        check_answer(response, language, body, statuses=(302,))
+        assert said(response, "error")
+        assert rows(StudentProfile) == before
+
+
 # --- 交流项目 -------------------------------------------------------------------------------
 
 PROGRAM = {

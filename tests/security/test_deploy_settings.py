@@ -61,6 +61,59 @@ def test_check_deploy_fails_with_the_development_defaults():
     assert "security.W018" in result.stderr  # DEBUG on
 
 
+# --- Fail closed: production without its secrets does not start ----------------------
+
+
+def without(env, *names):
+    return {key: value for key, value in env.items() if key not in names}
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        pytest.param(without(production_env(), "SECRET_KEY"), "SECRET_KEY", id="no-secret-key"),
+        pytest.param(production_env(SECRET_KEY=" "), "SECRET_KEY", id="blank-secret-key"),
+        pytest.param(
+            production_env(SECRET_KEY="dev-only-insecure-key-change-me"),
+            "SECRET_KEY",
+            id="development-secret-key",
+        ),
+        pytest.param(
+            without(production_env(), "FIELD_ENCRYPTION_KEYS"),
+            "FIELD_ENCRYPTION_KEYS",
+            id="no-field-encryption-keys",
+        ),
+        pytest.param(
+            production_env(FIELD_ENCRYPTION_KEYS=","),
+            "FIELD_ENCRYPTION_KEYS",
+            id="empty-field-encryption-keys",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["manage.py", "check"], id="manage.py"),
+        # What gunicorn loads (deploy/systemd): the WSGI application itself refuses.
+        pytest.param(["-c", "import exchange_portal.wsgi"], id="wsgi"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(env, variable, command):
+    result = run(command, env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.strip().splitlines()[-1]
+
+
+def test_development_starts_without_any_secret():
+    env = without(production_env(DEBUG="true"), "SECRET_KEY", "FIELD_ENCRYPTION_KEYS")
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode == 0, result.stderr
+
+
 PRINT_SETTINGS = """
 import django, json
 django.setup()
@@ -70,6 +123,7 @@ print(json.dumps({name: getattr(s, name, None) for name in [
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SECURE_REFERRER_POLICY",
     "X_FRAME_OPTIONS", "CSRF_FAILURE_VIEW", "AXES_FAILURE_LIMIT",
+    "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_SAMESITE", "LANGUAGE_COOKIE_HTTPONLY",
 ]}))
 """
 
@@ -94,6 +148,8 @@ def test_production_switches_are_on_when_debug_is_off():
     assert values["X_FRAME_OPTIONS"] == "DENY"
     assert values["CSRF_FAILURE_VIEW"] == "apps.core.views.csrf_failure"
     assert values["AXES_FAILURE_LIMIT"] <= 5
+    assert values["LANGUAGE_COOKIE_SECURE"] and values["LANGUAGE_COOKIE_HTTPONLY"]
+    assert values["LANGUAGE_COOKIE_SAMESITE"] == "Lax"
 
 
 def test_without_the_proxy_the_forwarded_proto_header_is_not_trusted():
@@ -112,6 +168,8 @@ for name, extra in [("http", {}), ("https", {"HTTP_X_FORWARDED_PROTO": "https"})
     response = client.get("/applications/", **extra)
     out[name] = {"status": response.status_code, "location": response.get("Location", ""),
                  "headers": dict(response.headers)}
+response = client.post("/i18n/setlang/", {"language": "en"}, HTTP_X_FORWARDED_PROTO="https")
+out["language_cookie"] = response.cookies["django_language"].output()
 print(json.dumps(out))
 """
 
@@ -145,3 +203,12 @@ def test_https_through_the_proxy_gets_the_security_headers(production_responses)
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def test_the_language_cookie_is_secure_like_the_session_cookie(production_responses):
+    cookie = production_responses["language_cookie"].lower()
+
+    assert "django_language=en" in cookie
+    assert "; secure" in cookie
+    assert "samesite=lax" in cookie
+    assert "httponly" in cookie
