@@ -93,6 +93,7 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "attachments_form": attachments_form,
         "slots": slots,
         "sections": application.completeness(problems),
+        "problems": problems,
         "ready": not problems,
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
