@@ -91,6 +91,7 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "program": application.program,
         "form": form,
         "attachments_form": attachments_form,
+        "summary": summary,
         "slots": slots,
         "sections": application.completeness(problems),
         "problems": problems,
@@ -99,7 +100,6 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "return_comment": application.return_comment(),
         "max_upload_mb": max_upload_mb(),
         "passport_warning": application.passport_warning(),
-        "summary": summary,
     }
     return render(request, "applications/form.html", context)
 

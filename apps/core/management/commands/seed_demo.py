@@ -16,14 +16,11 @@ from pypdf import PdfWriter
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
 from apps.applications import services
-from apps.applications.models import (
-    AdmissionResult,
-    Application,
-    ApplicationEvent,
-    LanguageTest,
-    Notice,
-)
-from apps.attachments.models import Attachment, AttachmentKind
+from apps.applications.models import AdmissionResult, LanguageTest
+from apps.applications.models.application import Application
+from apps.applications.models.events import ApplicationEvent
+from apps.applications.models.notices import Notice
+from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 from apps.programs import catalog_cache
 from apps.programs.models import OFFICE_GROUPS, Program, Region
@@ -423,9 +420,7 @@ def _date_history(application, *, created, saved=None, **reached):
         if when := moments.get(event.to_value):
             ApplicationEvent.objects.filter(pk=event.pk).update(created_at=when)
             Notice.objects.filter(event=event).update(created_at=when)
-    Attachment.objects.filter(application=application).update(
-        uploaded_at=created + timedelta(minutes=12)
-    )
+    application.attachments.update(uploaded_at=created + timedelta(minutes=12))
     Application.objects.filter(pk=application.pk).update(
         created_at=created,
         submitted_at=reached.get("submitted"),
