@@ -17,9 +17,6 @@ from pypdf import PdfWriter
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
 from apps.applications import services
 from apps.applications.models import AdmissionResult, LanguageTest
-from apps.applications.models.application import Application
-from apps.applications.models.events import ApplicationEvent
-from apps.applications.models.notices import Notice
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 from apps.programs import catalog_cache
@@ -416,12 +413,13 @@ def _date_history(application, *, created, saved=None, **reached):
     created (and its files uploaded) at `created`, each status or admission result in
     `reached` (submitted=…, approved=…, admitted=…) at its moment, last saved at `saved`."""
     moments = {"draft": created, **reached}
+    student = application.student
     for event in application.events.all():
         if when := moments.get(event.to_value):
-            ApplicationEvent.objects.filter(pk=event.pk).update(created_at=when)
-            Notice.objects.filter(event=event).update(created_at=when)
+            application.events.filter(pk=event.pk).update(created_at=when)
+            student.notices.filter(event=event).update(created_at=when)
     application.attachments.update(uploaded_at=created + timedelta(minutes=12))
-    Application.objects.filter(pk=application.pk).update(
+    student.applications.filter(pk=application.pk).update(
         created_at=created,
         submitted_at=reached.get("submitted"),
         updated_at=max([saved or created, *reached.values()]),
