@@ -241,3 +241,18 @@ class VerifyForm(forms.Form):
         max_length=20,
         help_text=_("纸质表上方或页脚的八位校验码，如 ABCD-EFGH。"),
     )
+
+
+def error_summary(title, lead, *forms):
+    """The box at the top of a refused form: `title`, `lead`, and each error of `forms` in
+    the page's order, linked to its field's id (a radio group by its first choice)."""
+    items = []
+    for form in forms:
+        items += [{"id": "", "label": "", "message": error} for error in form.non_field_errors()]
+        for bound in form:
+            for error in bound.errors:
+                target = bound.id_for_label or f"{bound.auto_id}_0"
+                # "请填写性别。" names its field already; "Enter a valid email" does not.
+                label = "" if str(bound.label) in str(error) else bound.label
+                items.append({"id": target, "label": label, "message": error})
+    return {"title": title, "lead": lead, "items": items}

@@ -20,7 +20,7 @@ from apps.programs.models import Program
 from apps.summaries.models import ReturnSummary
 
 from . import fragments, pdf, services
-from .forms import ApplicationForm, AttachmentsForm, VerifyForm
+from .forms import ApplicationForm, AttachmentsForm, VerifyForm, error_summary
 from .models import Application, Notice
 
 
@@ -63,7 +63,15 @@ def start(request, program_pk):
     return redirect("applications:edit", application.pk)
 
 
-def _form_page(request, application, form, attachments_form, problems=None):
+def _add_problems(form, attachments_form, problems):
+    """What 提交 still needs, beside its field, where the field has no error of its own."""
+    for name, message in problems.items():
+        target = form if name in form.fields else attachments_form
+        if name in target.fields and not target.errors.get(name):
+            target.add_error(name, message)
+
+
+def _form_page(request, application, form, attachments_form, problems=None, summary=None):
     # One query for the files, shared by the slots and the completeness check.
     prefetch_related_objects([application], "attachments")
     attachments = list(application.attachments.all())
@@ -83,8 +91,10 @@ def _form_page(request, application, form, attachments_form, problems=None):
         "program": application.program,
         "form": form,
         "attachments_form": attachments_form,
+        "summary": summary,
         "slots": slots,
         "sections": application.completeness(problems),
+        "problems": problems,
         "ready": not problems,
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
@@ -157,30 +167,53 @@ def _save(request, pk, profile):
         # Lost a race for a slot's last place: show what was typed again, to save again.
         return _form_page(request, application, form, attachments_form)
 
+    submitting = request.POST.get("action") == "submit"
     if form.errors or attachments_form.errors:
-        messages.warning(
-            request, _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。")
+        if not submitting:
+            summary = error_summary(
+                _("部分内容未保存"),
+                _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。"),
+                form,
+                attachments_form,
+            )
+            return _form_page(request, application, form, attachments_form, summary=summary)
+        # Not submitted: what is wrong and what is still missing, all in one list.
+        prefetch_related_objects([application], "attachments")  # shared with the page
+        problems = application.submission_problems()
+        _add_problems(form, attachments_form, problems)
+        summary = error_summary(
+            _("申请未提交"),
+            _("其余内容已保存；下面标出的内容有误或未填写，请改正后再提交。"),
+            form,
+            attachments_form,
         )
-        return _form_page(request, application, form, attachments_form)
+        return _form_page(
+            request, application, form, attachments_form, problems=problems, summary=summary
+        )
 
-    if request.POST.get("action") == "submit":
+    if submitting:
         try:
             application = services.submit_application(application=application, user=request.user)
         except services.ApplicationError as error:
-            messages.error(request, error.message)
             application.refresh_from_db()
             if not application.is_editable:  # another tab submitted it between save and submit
+                messages.error(request, error.message)
                 return redirect("applications:detail", application.pk)
             # What was posted is now saved: show it again with the problems beside it.
             form = ApplicationForm(request.POST, instance=application, profile=profile)
             attachments_form = AttachmentsForm(request.POST, {})
             form.is_valid()
             attachments_form.is_valid()
-            for name, message in error.problems.items():
-                target = form if name in form.fields else attachments_form
-                if name in target.fields:
-                    target.add_error(name, message)
-            return _form_page(request, application, form, attachments_form, problems=error.problems)
+            _add_problems(form, attachments_form, error.problems)
+            summary = error_summary(_("申请未提交"), error.message, form, attachments_form)
+            return _form_page(
+                request,
+                application,
+                form,
+                attachments_form,
+                problems=error.problems,
+                summary=summary,
+            )
         messages.success(
             request,
             _("申请已提交，将由%(office)s审核。审核结果会显示在本页和「近期申请列表」中。")

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -5,9 +7,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from apps.applications.models import Notice
+from apps.applications.models import Notice, Status
 from apps.applications.student_cache import applications_by_program
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 
@@ -51,11 +55,41 @@ def program_list(request, region):
     results = catalog_cache.cached_fragment(
         "list", [region, query], lambda: _render_results(request, region, form)
     )
+    results = _mark_mine(results, request.user)
     return render(
         request,
         "programs/program_list.html",
         {"region": region, "words": TRACK_WORDS[region], "results": mark_safe(results)},
     )
+
+
+# Left by catalog_results.html beside each program's title; the cached page is the same for
+# every student, so what is the student's own goes in per request.
+_MINE_MARK = re.compile(r"<!--mine:(\d+)-->")
+
+
+def _mark_mine(html, student):
+    """已报名 / 草稿 beside the programs `student` has applied to or has a draft for, from
+    the student's cached applications (one query when not cached, whatever the page)."""
+    mine = applications_by_program(student)
+    if not mine:
+        return _MINE_MARK.sub("", html)
+    badges = {
+        Status.DRAFT: format_html(
+            ' <span class="badge rounded-pill mine-badge mine-draft">{}</span>', _("草稿")
+        ),
+        "applied": format_html(
+            ' <span class="badge rounded-pill mine-badge mine-applied">{}</span>', _("已报名")
+        ),
+    }
+
+    def badge(match):
+        application = mine.get(int(match.group(1)))
+        if application is None or application.status == Status.WITHDRAWN:
+            return ""
+        return badges.get(application.status, badges["applied"])
+
+    return _MINE_MARK.sub(badge, html)
 
 
 def _render_results(request, region, form):

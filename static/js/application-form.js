@@ -5,6 +5,25 @@
   var form = document.getElementById("application-form");
   if (!form) return;
 
+  // --- A refused 保存 or 提交: the error summary takes focus, its links the field --------
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      // The label (or the group's legend) in view above the field, the field focused.
+      var label = form.querySelector("label[for='" + field.id + "']");
+      var group = field.closest("fieldset");
+      var anchor = (field.type === "radio" && group) || label || field;
+      anchor.scrollIntoView({ block: "start" });
+      field.focus({ preventScroll: true });
+      if (window.history.replaceState) window.history.replaceState(null, "", "#" + field.id);
+    });
+  }
+
   // --- 是否已办理护照 -------------------------------------------------------------
   var passportFields = form.querySelector("[data-passport-fields]");
   var answers = form.querySelectorAll("input[name='has_passport']");

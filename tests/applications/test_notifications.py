@@ -116,6 +116,7 @@ def test_the_email_is_in_the_students_language(
     email = mail.outbox[0]
     assert "Approved" in email.subject
     assert "Dear" in email.body
+    assert "Details: http" in email.body, "a space between the colon and the link"
 
 
 def test_a_failing_mail_server_never_undoes_the_decision(

@@ -203,3 +203,13 @@ def flaky_send_mail(monkeypatch, failures, error=None):
 
     monkeypatch.setattr("apps.applications.notifications.send_mail", send)
     return tries
+
+
+def test_the_english_reminder_puts_a_space_before_its_link(make_draft, run):
+    application = make_draft(program=closing_in(2))
+    profile = application.student.profile
+    profile.language = "en"
+    profile.save()
+    run()
+    [email] = mail.outbox
+    assert "click “Submit”: http" in email.body

@@ -212,3 +212,13 @@ def test_form_of_a_draft_whose_window_closed_says_it_cannot_be_submitted(
         student_client.force_login(student)
         page = student_client.get(edit_url(application)).text
     assert "该项目已停止报名：草稿可以查看和保存，但不能再提交。" in page
+
+
+def test_submit_says_it_was_submitted_once(student_client, make_draft):
+    # The message after 提交 and the details page's note used to say the same twice.
+    application = make_draft()
+
+    page = submit(student_client, application).text
+
+    assert page.count("申请已提交") == 1, "one confirmation, not two near-identical ones"
+    assert "审核前，可以撤回申请" in page and "下载申请表" in page

@@ -1,7 +1,7 @@
 """Demo data for a newcomer's laptop: programs in both tracks and accounts to sign in with."""
 
 import io
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -126,6 +126,58 @@ STAFF = [
 ]
 
 
+# The university's calendar: (first day, last day, the term's name, how long). An autumn
+# term runs into January; a program applied for now starts in the first such term after
+# its deadline and the partner school's nomination (TERM_LEAD).
+TERMS = {
+    "autumn": ((9, 1), (1, 15), "{y}-{y1}学年秋季学期", "一学期"),
+    "spring": ((2, 23), (6, 30), "{y}年春季学期", "一学期"),
+    "year": ((9, 1), (6, 30), "{y}-{y1}学年", "一学年"),
+    "summer": ((7, 6), (8, 14), "{y}年暑期", "六周"),
+    "short": ((7, 13), (8, 7), "{y}年暑期", "四周"),
+}
+TERM_LEAD = timedelta(days=30)
+
+
+def term_of(title, index):
+    """Which kind of term a demo program is, by what its title says."""
+    if "暑期" in title:
+        return "summer"
+    if "短期" in title or "实习" in title:
+        return "short"
+    if "学年" in title:
+        return "year"
+    if "春季" in title:
+        return "spring"
+    if "秋季" in title:
+        return "autumn"
+    return "spring" if index % 2 else "autumn"
+
+
+def term_dates(kind, year):
+    """(start, end, name, duration) of the `kind` term beginning in `year`."""
+    (start_month, start_day), (end_month, end_day), name, duration = TERMS[kind]
+    start = date(year, start_month, start_day)
+    end = date(year + ((end_month, end_day) < (start_month, start_day)), end_month, end_day)
+    return start, end, name.format(y=year, y1=year + 1), duration
+
+
+def next_term(kind, after):
+    """The first `kind` term that begins after the day `after`."""
+    year = after.year
+    while (term := term_dates(kind, year))[0] <= after:
+        year += 1
+    return term
+
+
+def last_term(kind, before):
+    """The last `kind` term that ended before the day `before`."""
+    year = before.year
+    while (term := term_dates(kind, year))[1] >= before:
+        year -= 1
+    return term
+
+
 def _window(state, now, index):
     if state == "open":
         return now - timedelta(days=10 + index), now + timedelta(days=7 + 6 * index)
@@ -156,12 +208,13 @@ class Command(BaseCommand):
 
     def _programs(self):
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
-        today = timezone.localdate()
         count = 0
         for region, rows in PROGRAMS.items():
             for index, (title, partner, country, state) in enumerate(rows):
                 opens_at, closes_at = _window(state, now, index % 6)
-                start = today + timedelta(days=120 + 10 * index)
+                start, end, term, duration = next_term(
+                    term_of(title, index), timezone.localdate(closes_at + TERM_LEAD)
+                )
                 Program.objects.update_or_create(
                     region=region,
                     title=title,
@@ -172,10 +225,10 @@ class Command(BaseCommand):
                         "quota": 2 + index % 5 if index % 4 else None,
                         "eligibility": ELIGIBILITY,
                         "language_requirement": LANGUAGE_REQUIREMENT[region],
-                        "term": "2027年春季学期" if index % 2 else "2026-2027学年秋季学期",
-                        "duration": "一学期" if index % 3 else "四周",
+                        "term": term,
+                        "duration": duration,
                         "start_date": start,
-                        "end_date": start + timedelta(days=120 if index % 3 else 28),
+                        "end_date": end,
                         "opens_at": opens_at,
                         "closes_at": closes_at,
                         "contact": "学生出国事务办公室 027-6875xxxx"
@@ -237,11 +290,22 @@ class Command(BaseCommand):
             "passport_number": "E12345678",
             "passport_expiry": timezone.localdate() + timedelta(days=5 * 365),
         }
-        _submit(student, submitted, changes, files)
+        today = timezone.localdate()
+        application = _submit(student, submitted, changes, files)
+        _date_history(
+            application,
+            created=_at(today - timedelta(days=6), 20, 15),
+            submitted=_at(today - timedelta(days=4), 9, 40),
+        )
 
         application, _ = services.start_application(program=draft, student=student)
         services.save_draft(
             application=application, user=student, changes={"name_en": "Zhang Xiaoming"}
+        )
+        _date_history(
+            application,
+            created=_at(today - timedelta(days=2), 21, 5),
+            saved=_at(today - timedelta(days=1), 12, 30),
         )
 
     def _hmt_application(self):
@@ -259,33 +323,41 @@ class Command(BaseCommand):
             "email": "liyt@example.edu.cn",
             "has_passport": False,
         }
-        _submit(student, program, changes, files)
+        application = _submit(student, program, changes, files)
+        today = timezone.localdate()
+        _date_history(
+            application,
+            created=_at(today - timedelta(days=5), 14, 10),
+            submitted=_at(today - timedelta(days=3), 16, 25),
+        )
 
     def _past_exchange(self):
         """An exchange that already took place: applied, approved, admitted, back home.
 
-        It goes through the services while its window is open, then its dates move a year
-        back, as if the year had passed."""
+        The last autumn term that has ended, applied for in the spring before it. It goes
+        through the services while its window is open, then the window and the history
+        move back to when they happened."""
         student = get_user_model().objects.get(username=STUDENTS[2]["username"])
         if student.applications.exists():
             return
         now = timezone.now()
         today = timezone.localdate()
+        start, end, term, duration = last_term("autumn", today - timedelta(days=30))
         program, _ = Program.objects.update_or_create(
             region=Region.INTERNATIONAL,
-            title="墨尔本大学2025年秋季学期交换项目",
+            title=f"墨尔本大学{start.year}年秋季学期交换项目",
             defaults={
                 "partner": "墨尔本大学",
                 "country": "澳大利亚",
                 "description": DESCRIPTION.format(partner="墨尔本大学"),
                 "eligibility": ELIGIBILITY,
                 "language_requirement": LANGUAGE_REQUIREMENT[Region.INTERNATIONAL],
-                "term": "2025-2026学年秋季学期",
-                "duration": "一学期",
+                "term": term,
+                "duration": duration,
                 "opens_at": now - timedelta(days=1),
                 "closes_at": now + timedelta(days=1),
-                "start_date": today - timedelta(days=200),
-                "end_date": today - timedelta(days=60),
+                "start_date": start,
+                "end_date": end,
                 "is_published": True,
             },
         )
@@ -310,15 +382,28 @@ class Command(BaseCommand):
             "passport_expiry": today + timedelta(days=4 * 365),
         }
         application = _submit(student, program, changes, files)
-        office = get_user_model().objects.get(username="admin")
+        office = get_user_model().objects.get(username="intl_clerk")
         application = services.approve_application(application=application, actor=office)
         services.set_admission_result(
             application=application, result=AdmissionResult.ADMITTED, actor=office
         )
-        Program.objects.filter(pk=program.pk).update(
-            opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=370)
+        # Applications open in March and close in April; the office reviews after the
+        # deadline, the partner school answers some weeks later.
+        opens_at = _at(start - timedelta(days=170), 9)
+        closes_at = _at(start - timedelta(days=130), 17)
+        reviewed, answered = (
+            closes_at.date() + timedelta(days=6),
+            closes_at.date() + timedelta(days=48),
         )
+        Program.objects.filter(pk=program.pk).update(opens_at=opens_at, closes_at=closes_at)
         catalog_cache.bump_version()  # update() sends no signal
+        _date_history(
+            application,
+            created=_at(opens_at.date() + timedelta(days=6), 10, 20),
+            submitted=_at(opens_at.date() + timedelta(days=9), 15, 5),
+            approved=_at(reviewed, 11, 40),
+            admitted=_at(answered, 14, 15),
+        )
 
     @staticmethod
     def _user(User, username, password, **flags):
@@ -328,6 +413,29 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         return user
+
+
+def _at(day, hour, minute=0):
+    """`day` at `hour`:`minute`, local time."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _date_history(application, *, created, saved=None, **reached):
+    """Dates a demo application's history as it would have happened, not all today:
+    created (and its files uploaded) at `created`, each status or admission result in
+    `reached` (submitted=…, approved=…, admitted=…) at its moment, last saved at `saved`."""
+    moments = {"draft": created, **reached}
+    student = application.student
+    for event in application.events.all():
+        if when := moments.get(event.to_value):
+            application.events.filter(pk=event.pk).update(created_at=when)
+            student.notices.filter(event=event).update(created_at=when)
+    application.attachments.update(uploaded_at=created + timedelta(minutes=12))
+    student.applications.filter(pk=application.pk).update(
+        created_at=created,
+        submitted_at=reached.get("submitted"),
+        updated_at=max([saved or created, *reached.values()]),
+    )
 
 
 def _submit(student, program, changes, files):
