@@ -83,20 +83,21 @@ def test_every_student_page_fits_the_screen_and_passes_axe(
     assert not problems, "\n".join(problems)
 
 
+def signed_in_context(browser, live_server, client, viewport):
+    """A browser context with the session of `client` (force_login'ed)."""
+    context = browser.new_context(viewport=viewport)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    return context
+
+
 def test_header_links_and_focus_rings_stand_out(browser, live_server, client, student):
     """Nav links ≥ 4.5:1 on the header's gradient; a focused control's ring ≥ 3:1 on the
     page (Bootstrap's 25 % glow is about 1.5:1)."""
     client.force_login(student)
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server, client, VIEWPORTS["desktop"])
     page = context.new_page()
     page.goto(live_server.url + "/programs/international/?q=x")
     try:
@@ -113,3 +114,33 @@ def test_header_links_and_focus_rings_stand_out(browser, live_server, client, st
             assert ratio >= 3, (control, ratio)
     finally:
         context.close()
+
+
+def test_header_and_lists_fit_between_phone_and_desktop(
+    browser, live_server, client, make_draft, make_submitted, make_admitted
+):
+    """The widths between the two of the walk above, where the English header is tight
+    (992–1200 px, expanded), the catalog's search row narrow (576–768 px) and 近期申请列表
+    a table with up to three actions a row (768 px on)."""
+    student, _applications = student_with_everything(make_draft, make_submitted, make_admitted)
+    client.force_login(student)
+    context = signed_in_context(browser, live_server, client, VIEWPORTS["desktop"])
+    page = context.new_page()
+    problems = []
+    try:
+        for language in LANGUAGES:
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
+            for width in (360, 576, 768, 992, 1024, 1100):
+                page.set_viewport_size({"width": width, "height": 800})
+                for path in ("/programs/hmt/?state=open", "/applications/"):
+                    page.goto(live_server.url + path)
+                    where = f"{language} {width}px {path}"
+                    problems += [f"{where}: {p}" for p in page.evaluate(FIT)]
+                    header = page.locator(".portal-header").bounding_box()["height"]
+                    if header > 72:
+                        problems.append(f"{where}: the header is {header}px high")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
