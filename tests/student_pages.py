@@ -25,9 +25,15 @@ class StudentPage:
     signed_in: bool = True
 
 
-def student_with_everything(make_draft, make_submitted, make_admitted):
+def student_with_everything(request):
     """A student with a draft, a submission awaiting its score and an admission whose
-    exchange is over, among long titles in both tracks: every student page has content."""
+    exchange is over, among long titles in both tracks, in a catalog of several pages:
+    every student page has content. `request` is the test's, for its fixtures."""
+    make_draft, make_submitted, make_admitted, settings = (
+        request.getfixturevalue(name)
+        for name in ("make_draft", "make_submitted", "make_admitted", "settings")
+    )
+    settings.PROGRAMS_PER_PAGE = 2
     student = StudentProfileFactory(name="欧阳晓明").user
     today = timezone.localdate()
     ProgramFactory(

@@ -38,10 +38,8 @@ def run_nu_checker(folder):
     return json.loads(result.stdout)["messages"]
 
 
-def test_every_student_page_is_valid_html(
-    client, tmp_path, make_draft, make_submitted, make_admitted
-):
-    student, applications = student_with_everything(make_draft, make_submitted, make_admitted)
+def test_every_student_page_is_valid_html(client, tmp_path, request):
+    student, applications = student_with_everything(request)
     pages = tmp_path / "pages"  # tmp_path also holds the test's media files
     pages.mkdir()
     for language in LANGUAGES:

@@ -55,11 +55,11 @@ def open_page(page, base_url, student_page, language):
 
 
 def test_every_student_page_fits_the_screen_and_passes_axe(
-    student_context, live_server, client, make_draft, make_submitted, make_admitted
+    student_context, live_server, client, request
 ):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make setup` (npm ci installs axe-core).")
-    student, applications = student_with_everything(make_draft, make_submitted, make_admitted)
+    student, applications = student_with_everything(request)
     client.force_login(student)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     viewport = student_context.viewport_name
@@ -116,13 +116,11 @@ def test_header_links_and_focus_rings_stand_out(browser, live_server, client, st
         context.close()
 
 
-def test_header_and_lists_fit_between_phone_and_desktop(
-    browser, live_server, client, make_draft, make_submitted, make_admitted
-):
+def test_header_and_lists_fit_between_phone_and_desktop(browser, live_server, client, request):
     """The widths between the two of the walk above, where the English header is tight
     (992–1200 px, expanded), the catalog's search row narrow (576–768 px) and 近期申请列表
     a table with up to three actions a row (768 px on)."""
-    student, _applications = student_with_everything(make_draft, make_submitted, make_admitted)
+    student, _applications = student_with_everything(request)
     client.force_login(student)
     context = signed_in_context(browser, live_server, client, VIEWPORTS["desktop"])
     page = context.new_page()
