@@ -42,6 +42,18 @@ def test_english_catalog_marks_the_chinese_titles_and_partners(student_client):
     assert '<span lang="zh-Hans">张晓明</span>' in html
 
 
+def test_english_home_marks_the_chinese_name_inside_the_welcome(student_client):
+    html = english(student_client).get(reverse("programs:home")).content.decode()
+    assert 'Welcome to the Student Exchange Portal, <span lang="zh-Hans">张晓明</span>.' in html
+
+
+def test_lang_span_escapes_what_it_wraps():
+    with translation.override("en"):
+        template = Template("{% load portal_lang %}{{ v|lang_span }}")
+        html = template.render(Context({"v": "<b>张</b>"}))
+    assert html == '<span lang="zh-Hans">&lt;b&gt;张&lt;/b&gt;</span>'
+
+
 def test_chinese_catalog_has_no_extra_lang(student_client):
     ProgramFactory(title="东京大学交换项目")
     html = student_client.get(reverse("programs:list", args=["international"])).content.decode()

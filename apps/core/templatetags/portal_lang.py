@@ -6,6 +6,7 @@ import re
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -21,3 +22,12 @@ def data_lang(*values):
     if any(CHINESE.search(str(value)) for value in values if value):
         return mark_safe(' lang="zh-Hans"')
     return ""
+
+
+@register.filter
+def lang_span(value):
+    """`value` in a `<span lang="zh-Hans">` where data_lang would mark it: for data inside
+    a translated sentence ({% blocktranslate with name=name|lang_span %})."""
+    if data_lang(value):
+        return format_html('<span lang="zh-Hans">{}</span>', value)
+    return value
