@@ -8,9 +8,13 @@ PORT ?= 8000
 setup:
 	@scripts/setup.sh
 
-run: setup  ## SQLite, demo data, http://127.0.0.1:8000
+# Links in emails and on the printed form point where `make run` serves (make run PORT=8001),
+# unless PORTAL_BASE_URL is set in the environment.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
+run: setup  ## SQLite, demo data, http://127.0.0.1:8000 (another port: make run PORT=8001)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@echo "==> Serving http://$(HOST):$(PORT)/ (PORTAL_BASE_URL=$$PORTAL_BASE_URL)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup  ## lint, migrations check, the whole suite (set DATABASE_URL for PostgreSQL)

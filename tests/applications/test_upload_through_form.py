@@ -70,7 +70,8 @@ def assert_form_shown_with_error(response, kind, message):
     assert response.context["attachments_form"].errors[kind] == [message]
     html = slot_html(response, kind)
     assert html.startswith(" has-error"), "the slot is not marked as having an error"
-    assert f'<div class="invalid-feedback d-block">{message}</div>' in html
+    error = f'<div class="invalid-feedback d-block" id="id_{kind}_error"><div>{message}</div></div>'
+    assert error in html
 
 
 # --- Bad files (the whole corpus, in every upload field: tests/security/test_upload_corpus.py)

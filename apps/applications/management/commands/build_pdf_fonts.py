@@ -16,7 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, force, **options):
         if pdf_fonts.built() and not force:
-            self.stdout.write(f"PDF fonts already built in {pdf_fonts.font_dir()}.")
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"PDF fonts already built in {pdf_fonts.font_dir()}.")
             return
+        # Said even with -v 0 (scripts/setup.sh): a newcomer's first run waits here.
+        self.stdout.write(
+            f"==> Building the printed form's Chinese font subset in {pdf_fonts.font_dir()} "
+            "(once; about 30 s)"
+        )
         for path in pdf_fonts.build():
             self.stdout.write(f"wrote {path} ({path.stat().st_size // 1024} KB)")

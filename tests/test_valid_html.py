@@ -1,0 +1,69 @@
+"""The Nu HTML checker (npm `vnu-jar`, on Debian's Java) over every student page in both
+languages: 0 errors. One JVM for all the pages, which are written to files first."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.student_pages import LANGUAGES, student_pages, student_with_everything
+
+VNU = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+def run_nu_checker(folder):
+    """The checker's error messages for every .html file in `folder`."""
+    if not VNU.exists() or not shutil.which("java"):
+        pytest.fail("The Nu checker needs node_modules/vnu-jar and Java: run `make setup`.")
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            "--exit-zero-always",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr or result.stdout
+    return json.loads(result.stdout)["messages"]
+
+
+def test_every_student_page_is_valid_html(client, tmp_path, request):
+    student, applications = student_with_everything(request)
+    pages = tmp_path / "pages"  # tmp_path also holds the test's media files
+    pages.mkdir()
+    for language in LANGUAGES:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for page in student_pages(applications):
+            if page.signed_in:
+                client.force_login(student)
+            else:
+                client.logout()
+            response = client.post(page.path, page.post) if page.post else client.get(page.path)
+            assert response.status_code == 200, (language, page.name, response.status_code)
+            (pages / f"{language}-{page.name}.html").write_bytes(response.content)
+
+    errors = run_nu_checker(pages)
+    assert not errors, "\n".join(
+        f"{Path(e['url']).name}:{e.get('lastLine')}: {e['message']} [{e.get('extract', '')}]"
+        for e in errors
+    )
+
+
+def test_the_nu_checker_finds_an_error(tmp_path):
+    """The check above cannot pass by checking nothing."""
+    (tmp_path / "bad.html").write_text(
+        '<!doctype html><html lang="en"><title>x</title>'
+        '<input type="radio" name="a" autocomplete="off"></html>'
+    )
+    assert "autocomplete" in run_nu_checker(tmp_path)[0]["message"]
