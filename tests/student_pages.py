@@ -91,6 +91,7 @@ def student_pages(applications):
         ),
         StudentPage("details", reverse("applications:detail", args=[submitted.pk])),
         StudentPage("withdraw", reverse("applications:withdraw", args=[submitted.pk])),
+        StudentPage("delete-draft", reverse("applications:delete", args=[draft.pk])),
         StudentPage("details-admitted", reverse("applications:detail", args=[admitted.pk])),
         StudentPage("my-list", reverse("applications:list")),
         StudentPage(
