@@ -17,7 +17,9 @@ from .choices import (
     add_months,
     format_score,
     passport_number_validator,
+    score_label,
     score_range_error,
+    score_text,
 )
 from .events import STATUS_HEADLINES, ApplicationEvent, EventKind
 from .notices import DraftReminder, Notice, NoticeQuerySet
@@ -45,6 +47,8 @@ __all__ = [
     "add_months",
     "format_score",
     "passport_number_validator",
+    "score_label",
     "score_range_error",
+    "score_text",
     "staff_regions",
 ]
