@@ -116,9 +116,7 @@ def _row(application, timestamp, score_cell, labels, to_be_added):
         score = "" if application.is_editable else to_be_added
     decided = application.decided_at if application.status in DECIDED else None
     answered = (
-        application.answered_at
-        if application.admission_result != AdmissionResult.PENDING
-        else None
+        application.answered_at if application.admission_result != AdmissionResult.PENDING else None
     )
     return [
         application.student.username,

@@ -84,7 +84,7 @@ def score_text(test, score):
 
 
 def score_label(test, score):
-    """"雅思 IELTS 7.0", "托福 TOEFL 102": a score with its test, as the offices read it."""
+    """ "雅思 IELTS 7.0", "托福 TOEFL 102": a score with its test, as the offices read it."""
     if score is None:
         return ""
     text = score_text(test, score)
