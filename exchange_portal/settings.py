@@ -481,6 +481,11 @@ PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
 PDF_FONT_SOURCE_DIR = env.path("PDF_FONT_SOURCE_DIR", default="/usr/share/fonts/opentype/noto")
 PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=VAR_DIR / "pdf-fonts")
 
+# Whom a student is told to contact when the portal cannot help (locked account, sign-in
+# failure, refused page), e.g. "学生出国事务办公室（电话 027-6875xxxx）"; empty: each track's
+# office by name (apps/accounts/helpdesk.py).
+HELPDESK_CONTACT = env.str("HELPDESK_CONTACT", default="")
+
 # Printed at the top of the 申请表 PDF.
 UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
 # Admission-result files (CSV/XLSX) imported in admin: size and row caps.
