@@ -228,7 +228,8 @@ class TestUnlockInAdmin:
 
 def test_the_lock_names_both_offices_by_track(client, ldap_settings):
     response = fail_five_times(client)
-    assert "国际交流部学生出国事务办公室（国际项目）或港澳台事务办公室（港澳台项目）" in response.text
+    both = "国际交流部学生出国事务办公室（国际项目）或港澳台事务办公室（港澳台项目）"
+    assert f"请联系{both}。" in response.text
 
 
 def test_the_lock_names_the_helpdesk_setting(client, ldap_settings, settings):
