@@ -75,3 +75,10 @@ def test_favicon_ico_is_served_at_the_root(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_the_index_lists_applications_first(admin_client):
+    page = admin_client.get(reverse("admin:index")).text
+    names = ["报名管理", "项目管理", "成绩管理", "总结管理", "附件管理", "账户管理", "日志管理"]
+    positions = [page.index(f">{name}<") for name in names]
+    assert positions == sorted(positions)
