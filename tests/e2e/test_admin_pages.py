@@ -77,6 +77,8 @@ def test_the_offices_admin_pages_pass_axe(
     # Names are not shouted: Django writes the user tools in capitals.
     tools = page.locator("#user-tools")
     assert tools.evaluate("e => getComputedStyle(e).textTransform") == "none"
+    logout = page.locator("#logout-form button")
+    assert logout.evaluate("e => getComputedStyle(e).textTransform") == "none"
 
     page.goto(f"{base}/admin/applications/application/")
     expect(page.get_by_text("陈思远")).to_be_visible()
