@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.programs.models import Region
 from tests.builders import clerk
@@ -82,3 +83,11 @@ def test_the_index_lists_applications_first(admin_client):
     names = ["报名管理", "项目管理", "成绩管理", "总结管理", "附件管理", "账户管理", "日志管理"]
     positions = [page.index(f">{name}<") for name in names]
     assert positions == sorted(positions)
+
+
+def test_date_boxes_show_iso_dates_and_times_to_the_minute(admin_client):
+    program = ProgramFactory()
+    page = admin_client.get(reverse("admin:programs_program_change", args=[program.pk])).text
+    assert f'value="{program.start_date:%Y-%m-%d}"' in page
+    opens = timezone.localtime(program.opens_at)
+    assert f'value="{opens:%Y-%m-%d}"' in page and f'value="{opens:%H:%M}"' in page
