@@ -150,7 +150,7 @@ def _rows(queryset, timestamp, score_cell):
     labels, to_be_added = _choice_labels(), _("待补录")
     for application in export_queryset(queryset).iterator(chunk_size=CHUNK):
         row = _row(application, timestamp, score_cell, labels, to_be_added)
-        yield [inert(value) for value in row]
+        yield [_inert(value) for value in row]
 
 
 # A cell a spreadsheet would run as a formula (=, +, -, @; tab and CR before them).
@@ -158,7 +158,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def inert(value):
+def _inert(value):
     """Text a student typed, made safe to open: a leading formula character is quoted
     (CSV injection), and control characters, which an XLSX cannot hold, are dropped.
     The form refuses both today; rows saved before that may still hold them."""

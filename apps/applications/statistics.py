@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import DegreeLevel
 from apps.programs.models import Program, Region
 
-from .exports import inert
+from .exports import _inert
 from .models import AdmissionResult, Application, Status
 
 SENT = [Status.SUBMITTED, Status.RETURNED, Status.APPROVED, Status.REJECTED]
@@ -149,7 +149,7 @@ def terms(regions, year=None):
 
 def _text(value):
     """Counts stay numbers; words (lazy or typed, a title may start with "=") inert text."""
-    return value if value is None or isinstance(value, int) else inert(str(value))
+    return value if value is None or isinstance(value, int) else _inert(str(value))
 
 
 def xlsx_bytes(stats, caption):
