@@ -97,8 +97,9 @@ MIDDLEWARE = [
     # After a POST, this browser's reads stay on the primary database for a while (a signed
     # cookie, so on every node); does nothing without DATABASE_REPLICA_URL.
     "apps.core.db_router.ReadYourWritesMiddleware",
-    # Static files from the app server itself in production; runserver serves them in DEBUG.
-    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    # Static files from the app server itself (in DEBUG straight from the apps' folders),
+    # and the few files a browser asks for at the site's root (/favicon.ico): public/.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -326,6 +327,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# 2026-12-07 14:30 in admin and portal alike, in both languages (exchange_portal/formats/).
+FORMAT_MODULE_PATH = ["exchange_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -334,6 +337,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Served at "/" by WhiteNoise: browsers ask every site for /favicon.ico, admin pages too.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # Uploads hold transcripts and passports: they live outside any web root and are
 # only ever streamed by views that check who is asking (no MEDIA_URL is served).
@@ -569,6 +574,11 @@ PROGRAMS_PER_PAGE = env.int("PROGRAMS_PER_PAGE", default=20)
 # `manage.py build_pdf_fonts` writes (apps/applications/pdf_fonts.py).
 PDF_FONT_SOURCE_DIR = env.path("PDF_FONT_SOURCE_DIR", default="/usr/share/fonts/opentype/noto")
 PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=VAR_DIR / "pdf-fonts")
+
+# Whom a student is told to contact when the portal cannot help (locked account, sign-in
+# failure, refused page), e.g. "学生出国事务办公室（电话 027-6875xxxx）"; empty: each track's
+# office by name (apps/accounts/helpdesk.py).
+HELPDESK_CONTACT = env.str("HELPDESK_CONTACT", default="")
 
 # Printed at the top of the 申请表 PDF.
 UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
-    verbose_name = _("账户")
+    verbose_name = _("账户管理")
 
     def ready(self):
         from . import authz_cache, ldap  # noqa: F401  (connect their signals)

@@ -5,9 +5,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from apps.core.forms import KeepUnsentFieldsMixin
 
+from .helpdesk import contact_message
 from .models import PERSONAL_FIELDS, StudentProfile
 
 
@@ -16,10 +18,12 @@ class PortalLoginForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": _("学号或密码错误。请使用统一身份认证密码登录。"),
-        "inactive": _("该账户已被停用，请联系学生出国事务办公室。"),
+        "inactive": contact_message(gettext_noop("该账户已被停用，请联系%(contact)s。")),
         "directory_unavailable": _("统一身份认证服务暂时无法连接，请稍后再试。"),
-        "directory_error": _(
-            "统一身份认证服务未能完成登录，请稍后再试；如果问题持续，请联系学生出国事务办公室。"
+        "directory_error": contact_message(
+            gettext_noop(
+                "统一身份认证服务未能完成登录，请稍后再试；如果问题持续，请联系%(contact)s。"
+            )
         ),
     }
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import PortalLoginForm
+from .helpdesk import helpdesk_contact
 
 
 def client_ip(request):
@@ -58,8 +59,8 @@ def lockout_response(request, original_response=None, credentials=None):
     form = PortalLoginForm(request, initial={"username": username})
     message = _(
         "登录失败次数过多，该学号已被暂时锁定。请在 %(time)s（约 %(minutes)s 分钟后）再试；"
-        "如需提前解锁，请联系学生出国事务办公室。"
-    ) % {"time": until.strftime("%H:%M"), "minutes": minutes}
+        "如需提前解锁，请联系%(contact)s。"
+    ) % {"time": until.strftime("%H:%M"), "minutes": minutes, "contact": helpdesk_contact()}
     return render(
         request,
         "accounts/login.html",

@@ -31,7 +31,7 @@ from .admin_tracks import (
     TrackScopedAdminMixin,
     regions_of,
 )
-from .models import SECTIONS, Application, ApplicationEvent, Status, format_score
+from .models import SECTIONS, Application, ApplicationEvent, Status, score_label
 
 
 class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -208,8 +208,8 @@ class ApplicationAdmin(
 
     @admin.display(description=_("外语成绩"), ordering="language_score")
     def score(self, application):
-        if application.language_score is not None:
-            return format_score(application.language_score)
+        if application.language_score is not None:  # 雅思 IELTS 7.0, not a bare "7"
+            return score_label(application.language_test, application.language_score)
         return _("待补录") if not application.is_editable else "—"
 
     @admin.display(description=_("附件"))

@@ -188,6 +188,7 @@ class ApplicationChangeList(ChangeList):
         "status",
         "admission_result",
         "submitted_at",
+        "language_test",
         "language_score",
         "updated_at",
         "student__username",

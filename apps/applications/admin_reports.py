@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,8 @@ from apps.programs.models import Region
 
 from . import exports, statistics
 from .admin_tracks import OfficeTracksMixin
+
+ALL = "all"  # 报名统计 of both tracks side by side (the administrator's)
 
 
 class OfficeReportsAdminMixin(OfficeTracksMixin):
@@ -107,23 +110,55 @@ class OfficeReportsAdminMixin(OfficeTracksMixin):
         regions = self.track_regions(request)
         if not regions or not self.has_view_permission(request):
             raise PermissionDenied
-        region = request.GET.get("region") or regions[0]
-        if region not in regions:
+        # The administrator (both tracks) sees them side by side unless he picks one.
+        region = request.GET.get("region") or (ALL if len(regions) > 1 else regions[0])
+        if region == ALL and len(regions) > 1:
+            shown = list(regions)
+        elif region in regions:
+            shown = [region]
+        else:
             raise PermissionDenied
         year = ascii_number(request.GET.get("year", ""), max_digits=4)
-        data = statistics.track_statistics(region, year)
+        terms = statistics.terms(shown, year)
+        term = request.GET.get("term", "")
+        term = term if term in terms else ""
+        data = statistics.statistics(shown, year, term)
+        region_label = _("全部类别") if len(shown) > 1 else Region(region).label
+        if request.GET.get("download") == "xlsx":
+            caption = " · ".join(
+                str(part) for part in (_("报名统计"), region_label, year, term) if part
+            )
+            response = HttpResponse(
+                statistics.xlsx_bytes(data, caption),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            name = _("报名统计-%(time)s.xlsx") % {"time": f"{timezone.localtime():%Y%m%d-%H%M}"}
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            response["Cache-Control"] = "private, no-store"
+            return response
+        choices = [(r, Region(r).label) for r in regions]
+        if len(regions) > 1:
+            choices.insert(0, (ALL, _("全部类别")))
+        query = {"region": region, "year": year or "", "term": term}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("报名统计"),
             "region": region,
-            "region_label": Region(region).label,
-            "regions": [(r, Region(r).label) for r in regions],
+            "region_label": region_label,
+            "regions": choices,
             "year": year,
-            "years": statistics.years(region),
+            "years": statistics.years(shown),
+            "term": term,
+            "terms": terms,
+            "query": query,
+            "download_query": urlencode({**query, "download": "xlsx"}),
             "stats": data,
             "measures": statistics.MEASURES,
-            "total_cards": [(label, data.totals[key]) for key, label, _c in statistics.MEASURES],
+            "total_cards": [
+                (label, data.totals[key]) for key, label, *_rest in statistics.MEASURES
+            ],
+            "totals": [data.totals[key] for key in statistics.KEYS],
             "chart": statistics.bar_chart(data.programs),
             "changelist_url": self.url_for("changelist"),
         }

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ApplicationsConfig(AppConfig):
     name = "apps.applications"
-    verbose_name = _("报名申请")
+    verbose_name = _("报名管理")
 
     def ready(self):
         from . import student_cache  # noqa: F401  (forgets a student's cached applications)

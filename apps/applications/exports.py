@@ -1,7 +1,9 @@
 """The office's files: the application list as XLSX or CSV, and attachments as one ZIP.
 
 The list's columns include 学号, 项目编号, 项目 and 录取结果 under the headers the result
-import reads (`results.py`), so an exported file can be filled in and imported back.
+import reads (`results.py`), so an exported file can be filled in and imported back. A
+clerk works from the sheet: the student's phone and email, the test and its score (a
+number cell in XLSX), and when the application was submitted, decided and answered.
 """
 
 import csv
@@ -11,13 +13,22 @@ import zipfile
 from collections import Counter
 from pathlib import PurePath
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.attachments.models import Attachment
 
-from .models import Application, format_score
+from .models import (
+    AdmissionResult,
+    Application,
+    ApplicationEvent,
+    EventKind,
+    LanguageTest,
+    Status,
+    score_text,
+)
 from .results import HEADER_PROGRAM, HEADER_PROGRAM_ID, HEADER_RESULT, HEADER_STUDENT_ID
 
 CHUNK = 2000
@@ -28,6 +39,8 @@ HEADERS = [
     gettext_lazy("姓名"),
     gettext_lazy("英文姓名"),
     gettext_lazy("性别"),
+    gettext_lazy("手机号码"),
+    gettext_lazy("电子邮箱"),
     gettext_lazy("学院"),
     gettext_lazy("专业"),
     gettext_lazy("学历层次"),
@@ -41,7 +54,12 @@ HEADERS = [
     gettext_lazy("外语成绩"),
     gettext_lazy("护照号码"),
     gettext_lazy("提交时间"),
+    gettext_lazy("审核时间"),
+    gettext_lazy("录取结果时间"),
 ]
+# The last columns are times (date cells in XLSX).
+TIME_COLUMNS = 3
+DECIDED = (Status.APPROVED, Status.REJECTED, Status.RETURNED)
 
 
 def mask_passport(number):
@@ -53,9 +71,26 @@ def mask_passport(number):
     return number[:3] + "*" * (len(number) - 5) + number[-2:]
 
 
+def _latest_event(kind, value_field):
+    """When the application's history last moved `kind` to the value it holds now."""
+    events = ApplicationEvent.objects.filter(
+        application=OuterRef("pk"), kind=kind, to_value=OuterRef(value_field)
+    ).order_by("-created_at", "-pk")
+    return Subquery(events.values("created_at")[:1])
+
+
 def export_queryset(queryset):
-    """The rows to export, with what every row needs fetched in the same query."""
-    return queryset.select_related("student", "program").order_by("program_id", "student__username")
+    """The rows to export, with what every row needs fetched in the same query: the
+    decision's and the admission result's times come from the history (the event that
+    set today's status or result, so a decision taken back leaves no stale time)."""
+    return (
+        queryset.select_related("student", "program")
+        .annotate(
+            decided_at=_latest_event(EventKind.STATUS, "status"),
+            answered_at=_latest_event(EventKind.ADMISSION, "admission_result"),
+        )
+        .order_by("program_id", "student__username")
+    )
 
 
 CHOICE_FIELDS = ["gender", "degree_level", "status", "admission_result", "language_test"]
@@ -69,21 +104,27 @@ def _choice_labels():
     }
 
 
-def _row(application, timestamp, labels, to_be_added):
+def _row(application, timestamp, score_cell, labels, to_be_added):
     def label(name):
         value = getattr(application, name)
         return labels[name].get(value, value)
 
     if application.language_score is not None:
-        score = format_score(application.language_score)
+        # A number (a number cell in XLSX): the sheet can sort and filter it.
+        score = score_cell(application.language_test, application.language_score)
     else:
         score = "" if application.is_editable else to_be_added
-    submitted = application.submitted_at
+    decided = application.decided_at if application.status in DECIDED else None
+    answered = (
+        application.answered_at if application.admission_result != AdmissionResult.PENDING else None
+    )
     return [
         application.student.username,
         application.name,
         application.name_en,
         label("gender"),
+        application.phone,
+        application.email,
         application.school,
         application.major,
         label("degree_level"),
@@ -96,14 +137,20 @@ def _row(application, timestamp, labels, to_be_added):
         label("language_test"),
         score,
         mask_passport(application.passport_number),
-        timestamp(timezone.localtime(submitted)) if submitted else "",
+        *(
+            timestamp(timezone.localtime(moment)) if moment else ""
+            for moment in (application.submitted_at, decided, answered)
+        ),
     ]
 
 
-def _rows(queryset, timestamp):
+def _rows(queryset, timestamp, score_cell):
+    """Each application's cells; `timestamp` and `score_cell` shape times and scores for
+    the format (text in CSV, typed cells in XLSX)."""
     labels, to_be_added = _choice_labels(), _("待补录")
     for application in export_queryset(queryset).iterator(chunk_size=CHUNK):
-        yield [_inert(value) for value in _row(application, timestamp, labels, to_be_added)]
+        row = _row(application, timestamp, score_cell, labels, to_be_added)
+        yield [_inert(value) for value in row]
 
 
 # A cell a spreadsheet would run as a formula (=, +, -, @; tab and CR before them).
@@ -132,7 +179,9 @@ def csv_chunks(queryset):
     """The list as UTF-8 CSV with a BOM (Excel then opens the Chinese correctly), line by line."""
     writer = csv.writer(_Echo())
     yield EXCEL_BOM + writer.writerow([str(h) for h in HEADERS])
-    for values in _rows(queryset, lambda moment: moment.strftime("%Y-%m-%d %H:%M")):
+    for values in _rows(
+        queryset, lambda moment: moment.strftime("%Y-%m-%d %H:%M"), score_cell=score_text
+    ):
         yield writer.writerow(values)
 
 
@@ -144,7 +193,7 @@ def xlsx_bytes(queryset):
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("报名申请"))
-    widths = [16, 10, 18, 6, 18, 18, 10, 8, 10, 32, 24, 12, 10, 18, 10, 14, 18]
+    widths = [16, 10, 18, 6, 14, 24, 18, 18, 10, 8, 10, 32, 24, 12, 10, 18, 10, 14, 18, 18, 18]
     for index, width in enumerate(widths):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
@@ -155,13 +204,20 @@ def xlsx_bytes(queryset):
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+
+    def score_cell(test, score):
+        cell = WriteOnlyCell(sheet, value=score)
+        # IELTS in half bands reads "7.0"; the other tests as the number they are.
+        cell.number_format = "0.0" if test == LanguageTest.IELTS else "General"
+        return cell
+
     # Excel has no time zones: the local time of the office, without tzinfo.
-    for values in _rows(queryset, lambda moment: moment.replace(tzinfo=None)):
-        submitted = values[-1]
-        if submitted:
-            cell = WriteOnlyCell(sheet, value=submitted)
-            cell.number_format = "yyyy-mm-dd hh:mm"
-            values[-1] = cell
+    for values in _rows(queryset, lambda moment: moment.replace(tzinfo=None), score_cell):
+        for index in range(len(values) - TIME_COLUMNS, len(values)):
+            if values[index]:
+                cell = WriteOnlyCell(sheet, value=values[index])
+                cell.number_format = "yyyy-mm-dd hh:mm"
+                values[index] = cell
         sheet.append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,6 +1,6 @@
 import copy
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,12 +16,12 @@ from apps.accounts.models import own_profile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
-from apps.programs.models import Program
+from apps.programs.models import TRACK_WORDS, Program, Region
 from apps.summaries.models import ReturnSummary
 
 from . import fragments, pdf, services
 from .forms import ApplicationForm, AttachmentsForm, VerifyForm, error_summary
-from .models import Application, Notice
+from .models import Application, Notice, staff_regions
 
 
 def _own_application(request, pk, *, for_update=False):
@@ -385,7 +385,18 @@ def verify(request):
             )
         else:
             pdf.load_form_data(application)
-    return render(request, "applications/verify.html", {"form": form, "application": application})
+    # An office's page, in the admin's frame (reached from the admin index and the PDF's QR
+    # code), naming the office rather than the clerk's account.
+    regions = Region.values if request.user.is_superuser else staff_regions(request.user)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("核验申请表"),
+        "form": form,
+        "application": application,
+        "office_name": "、".join(str(TRACK_WORDS[r]["office"]) for r in regions),
+        "can_open_in_admin": request.user.has_perm("applications.view_application"),
+    }
+    return render(request, "applications/verify.html", context)
 
 
 @login_required

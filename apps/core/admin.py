@@ -69,7 +69,7 @@ class AuditLogAdmin(ReadOnlyAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin)
 
     @admin.display(description=_("时间"), ordering="timestamp")
     def when(self, entry):
-        return f"{localtime(entry.timestamp):%Y-%m-%d %H:%M:%S}"
+        return f"{localtime(entry.timestamp):%Y-%m-%d %H:%M}"
 
     @admin.display(description=_("对象"), ordering="object_repr")
     def subject(self, entry):

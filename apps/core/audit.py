@@ -7,6 +7,7 @@ from auditlog.context import disable_auditlog
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.db.models import BooleanField
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -18,6 +19,25 @@ ACTIONS = {
     LogEntry.Action.DELETE: gettext_lazy("删除"),
     LogEntry.Action.ACCESS: gettext_lazy("查看"),
 }
+
+
+# A yes/no field is logged as Python writes it ("False"); people read 是/否.
+YES_NO = {"True": gettext_lazy("是"), "False": gettext_lazy("否")}
+
+
+def display_changes(entry):
+    """{field's name: [old, new]} in the interface's words: choice labels and dates as
+    django-auditlog shows them, 是/否 for a yes/no field, masked fields still masked."""
+    model = entry.content_type.model_class()
+    yes_no = {
+        str(field.verbose_name)
+        for field in (model._meta.get_fields() if model else [])
+        if isinstance(field, BooleanField)
+    }
+    return {
+        label: [YES_NO.get(v, v) for v in values] if str(label) in yes_no else values
+        for label, values in entry.changes_display_dict.items()
+    }
 
 
 def action_label(entry):
@@ -45,7 +65,7 @@ def changes_html(entry, truncate=None):
             _value(values[0], truncate) if len(values) > 1 else "",
             _value(values[-1], truncate),
         )
-        for field, values in entry.changes_display_dict.items()
+        for field, values in display_changes(entry).items()
     ]
     if not rows:
         return "—"

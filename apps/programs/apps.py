@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ProgramsConfig(AppConfig):
     name = "apps.programs"
-    verbose_name = _("交流项目")
+    verbose_name = _("项目管理")
 
     def ready(self):
         from . import catalog_cache  # noqa: F401  (a saved program renews the cached pages)

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ScoresConfig(AppConfig):
     name = "apps.scores"
-    verbose_name = _("补录分数")
+    verbose_name = _("成绩管理")

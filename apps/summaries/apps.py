@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class SummariesConfig(AppConfig):
     name = "apps.summaries"
-    verbose_name = _("交流总结")
+    verbose_name = _("总结管理")

@@ -224,3 +224,16 @@ class TestUnlockInAdmin:
             assert label in page.text
         assert "POST Data" not in page.text
         assert client.get(f"{LOCKOUT_ADMIN}add/").status_code == 403
+
+
+def test_the_lock_names_both_offices_by_track(client, ldap_settings):
+    response = fail_five_times(client)
+    both = "国际交流部学生出国事务办公室（国际项目）或港澳台事务办公室（港澳台项目）"
+    assert f"请联系{both}。" in response.text
+
+
+def test_the_lock_names_the_helpdesk_setting(client, ldap_settings, settings):
+    settings.HELPDESK_CONTACT = "学生事务服务中心（电话 027-0000000）"
+    response = fail_five_times(client)
+    assert "如需提前解锁，请联系学生事务服务中心（电话 027-0000000）。" in response.text
+    assert "学生出国事务办公室" not in response.text

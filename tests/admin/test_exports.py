@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -10,8 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.applications import exports, services
+from apps.applications.models import Application
 from apps.attachments.models import AttachmentKind
 from apps.programs.models import Region
 from tests.admin.conftest import WHO, approve
@@ -225,3 +228,106 @@ def test_zip_lists_a_file_missing_from_storage(admin_client, make_approved):
     )
     assert "缺失文件.txt" in archive.namelist()
     assert len(archive.namelist()) == 2
+
+
+# --- A sheet a clerk can work from (issue 21) ----------------------------------------
+
+
+@pytest.fixture
+def answered(make_approved, superuser):
+    """An approved IELTS 7.0 application with its admission result, and a TOEFL 102 one
+    still waiting for the office."""
+    ielts = make_approved(
+        program=ProgramFactory(title="东京大学本科生交换项目"),
+        owner=StudentProfileFactory().user,
+        phone="13912345678",
+        email="lihua@example.edu",
+        school="外国语学院",
+        major="日语",
+        degree_level="master",
+    )
+    with_score(ielts, "ielts", "7.0")
+    services.set_admission_result(application=ielts, result="admitted", actor=superuser)
+    return ielts
+
+
+def with_score(application, test, score):
+    """The score as the 补录分数 leaves it (with its file), without the upload."""
+    Application.objects.filter(pk=application.pk).update(
+        language_test=test, language_score=Decimal(score)
+    )
+    return application
+
+
+def minute(moment):
+    """An XLSX time (the office's local time, no zone) or an aware one, to the minute."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def test_xlsx_carries_contacts_the_test_a_numeric_score_and_the_history_dates(
+    admin_client, answered, make_submitted
+):
+    waiting = with_score(
+        make_submitted(
+            program=ProgramFactory(title="京都大学短期访学项目"), owner=StudentProfileFactory().user
+        ),
+        "toefl",
+        "102",
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(admin_client.get(export_url("xlsx")).content))
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
+
+    row = rows[answered.student.username]
+    assert row["手机号码"].value == "13912345678"
+    assert row["电子邮箱"].value == "lihua@example.edu"
+    assert (row["学院"].value, row["专业"].value, row["学历层次"].value) == (
+        "外国语学院",
+        "日语",
+        "硕士",
+    )
+    assert row["外语考试类型"].value == "雅思 IELTS"
+    score = row["外语成绩"]
+    assert score.data_type == "n" and score.value == 7 and score.number_format == "0.0"
+    decided = answered.events.get(to_value="approved").created_at
+    result = answered.events.get(kind="admission").created_at
+    assert minute(row["提交时间"].value) == minute(answered.submitted_at)
+    assert minute(row["审核时间"].value) == minute(decided)
+    assert minute(row["录取结果时间"].value) == minute(result)
+    assert row["审核时间"].is_date and row["审核时间"].number_format == "yyyy-mm-dd hh:mm"
+
+    other = rows[waiting.student.username]
+    assert other["外语考试类型"].value == "托福 TOEFL"
+    assert other["外语成绩"].data_type == "n" and other["外语成绩"].value == 102
+    assert other["审核时间"].value is None and other["录取结果时间"].value is None
+
+
+def test_csv_carries_the_same_columns_with_ielts_in_half_bands(admin_client, answered):
+    header, *rows = read_csv(admin_client.get(export_url("csv")))
+    row = dict(zip(header, rows[0], strict=True))
+    assert {"手机号码", "电子邮箱", "学院", "专业", "学历层次", "审核时间", "录取结果时间"} <= set(
+        header
+    )
+    assert (row["外语考试类型"], row["外语成绩"]) == ("雅思 IELTS", "7.0")
+    assert (row["手机号码"], row["电子邮箱"]) == ("13912345678", "lihua@example.edu")
+    assert row["审核时间"] == minute(answered.events.get(to_value="approved").created_at)
+    assert row["录取结果时间"].startswith(str(timezone.localdate().year))
+
+
+def test_a_decision_taken_back_leaves_no_review_date(admin_client, answered, make_submitted):
+    waiting = make_submitted(owner=StudentProfileFactory().user)
+    approved = approve(make_submitted(owner=StudentProfileFactory().user))
+    # A decision reverted (as 撤销审核 does): the history holds the old move, the row is 待审核.
+    Application.objects.filter(pk=approved.pk).update(status="submitted")
+    header, *rows = read_csv(admin_client.get(export_url("csv")))
+    dates = {row[0]: dict(zip(header, row, strict=True))["审核时间"] for row in rows}
+    assert dates[waiting.student.username] == dates[approved.student.username] == ""
+    assert dates[answered.student.username]
+
+
+def test_the_list_shows_the_score_with_its_test(admin_client, answered):
+    page = admin_client.get(CHANGELIST)
+    assert "雅思 IELTS 7.0" in page.text

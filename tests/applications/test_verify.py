@@ -114,3 +114,21 @@ def test_drafts_cannot_be_verified(client, make_draft):
     client.force_login(clerk(Region.INTERNATIONAL, superuser=True))
 
     assert check(client, draft).context["application"] is None
+
+
+def test_the_page_has_the_admins_look_the_offices_name_and_a_link_to_the_record(
+    client, make_submitted
+):
+    application = make_submitted(program=ProgramFactory(region=Region.HMT))
+    office = clerk(Region.HMT)
+    client.force_login(office)
+
+    response = check(client, application)
+
+    page = response.text
+    assert 'id="site-name"' in page and "交换项目管理后台" in page  # the admin's header
+    assert 'class="navbar' not in page  # not the student's header
+    assert "港澳台事务办公室" in page and office.get_username() not in page
+    admin_url = reverse("admin:applications_application_change", args=[application.pk])
+    assert f'href="{admin_url}"' in page
+    assert '<link rel="icon"' in page

@@ -146,3 +146,35 @@ def test_a_students_save_is_logged_once_with_the_student_and_old_and_new(
         for q in queries.captured_queries
         if q["sql"].startswith('SELECT "programs_program"')
     ]
+
+
+def test_the_log_shows_yes_no_and_choice_labels_and_keeps_the_passport_masked(
+    client, superuser, make_submitted
+):
+    application = make_submitted()
+    application.has_passport = True
+    application.passport_number = "E12345678"
+    application.passport_expiry = application.program.end_date.replace(year=2040)
+    application.gender = "female"
+    application.save()
+    client.force_login(superuser)
+
+    entry = entries_for(application).last()
+    page = client.get(reverse("admin:core_auditentry_change", args=[entry.pk])).text
+    assert "是否已办理护照</strong>：<del>否</del> → <ins>是</ins>" in page
+    assert "性别</strong>：<del>男</del> → <ins>女</ins>" in page
+    assert "False" not in page and "True" not in page
+    assert "E12345678" not in page
+    listing = client.get(reverse("admin:core_auditentry_changelist")).text
+    assert "<del>否</del> → <ins>是</ins>" in listing and "E12345678" not in listing
+    own_page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
+    assert "<del>否</del> → <ins>是</ins>" in own_page.text
+
+
+def test_admin_writes_dates_as_the_portal_does(client, superuser, make_submitted):
+    application = make_submitted()
+    client.force_login(superuser)
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
+    submitted = localtime(application.submitted_at)
+    assert f"{submitted:%Y-%m-%d %H:%M}" in page.text
+    assert f"{submitted.year}年" not in page.text

@@ -62,7 +62,8 @@ def test_the_csv_export_quotes_formulas_and_drops_control_characters(client, cle
 
     line = b"".join(response.streaming_content).decode().splitlines()[1]
     assert line.split(",", 1)[1].startswith('"\'=HYPERLINK(""http://evil.example"",""点击"")"')
-    assert ",'+cmd|' /C calc'!A0,男,'@SUM(1+1),'-2+3," in line
+    assert ",'+cmd|' /C calc'!A0,男," in line
+    assert ",'@SUM(1+1),'-2+3," in line  # 学院, 专业 (after the phone and email)
     assert "\x01" not in line
 
 

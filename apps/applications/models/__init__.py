@@ -24,7 +24,9 @@ from .choices import (
     add_months,
     format_score,
     passport_number_validator,
+    score_label,
     score_range_error,
+    score_text,
 )
 from .events import ADMISSION_KINDS, STATUS_HEADLINES, STATUS_KINDS, ApplicationEvent, EventKind
 from .notices import DraftReminder, Notice, NoticeQuerySet
@@ -57,6 +59,8 @@ __all__ = [
     "add_months",
     "format_score",
     "passport_number_validator",
+    "score_label",
     "score_range_error",
+    "score_text",
     "staff_regions",
 ]

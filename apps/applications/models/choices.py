@@ -78,6 +78,19 @@ def format_score(score):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def score_text(test, score):
+    """IELTS in half bands always with its decimal ("7.0"), other tests as written ("102")."""
+    return f"{score:.1f}" if test == LanguageTest.IELTS else format_score(score)
+
+
+def score_label(test, score):
+    """ "雅思 IELTS 7.0", "托福 TOEFL 102": a score with its test, as the offices read it."""
+    if score is None:
+        return ""
+    text = score_text(test, score)
+    return f"{LanguageTest(test).label} {text}" if test in LanguageTest.values else text
+
+
 passport_number_validator = RegexValidator(
     r"^[A-Z0-9]{5,20}$", _("护照号码只能包含字母和数字（5 到 20 位）。")
 )

@@ -1,0 +1,1 @@
+from exchange_portal.formats.common import *  # noqa: F403
