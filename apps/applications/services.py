@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.core import audit
-from apps.core.queue import enqueue
+from apps.core.queue import enqueue_for_worker
 from apps.core.storage import STORAGE_ERRORS
 
 from . import notifications, results, tasks
@@ -87,7 +87,17 @@ def _move(application, *, to, actor, comment="", extra_fields=()):
     application.status = to
     application.save(update_fields=["status", "updated_at", *extra_fields])
     record_event(application, actor=actor, from_value=from_value, to_value=to, comment=comment)
+    form_changed(application)
     return application
+
+
+def form_changed(application):
+    """A save that moved `updated_at` gave the printed 申请表 a new version (a submission, a
+    decision, a result, a score, a staff correction): where a worker runs, it renders the
+    form ahead once committed, so that the student's next 下载申请表 is a cached one.
+    Without a worker, that download renders it: never the request that made the change."""
+    if application.has_printable_form:
+        enqueue_for_worker(tasks.warm_pdf, application.pk)
 
 
 def _refuse_closed_program(program):
@@ -278,12 +288,8 @@ def submit_application(*, application, user):
                 problems=problems,
             )
         application.submitted_at = timezone.now()
-        application = _move(
-            application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"]
-        )
-        # The student's next step is often 下载申请表: rendered ahead, once committed.
-        enqueue(tasks.warm_pdf, application.pk)
-        return application
+        # The student's next step is often 下载申请表: rendered ahead by a worker (_move).
+        return _move(application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"])
 
 
 def withdraw_application(*, application, user):
@@ -377,6 +383,7 @@ def set_admission_result(*, application, result, actor):
         record_event(
             application, actor=actor, kind=EventKind.ADMISSION, from_value=old, to_value=result
         )
+        form_changed(application)
         return application
 
 
@@ -399,6 +406,7 @@ def import_admission_results(*, rows, actor):
                 from_value=row.old,
                 to_value=row.new,
             )
+            form_changed(application)
         return preview
 
 
