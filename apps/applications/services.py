@@ -12,6 +12,8 @@ from contextlib import contextmanager, suppress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -19,12 +21,14 @@ from django.views.decorators.debug import sensitive_variables
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.core import audit
-from apps.core.queue import enqueue_for_worker
+from apps.core.queue import enqueue_for_worker, has_worker
 from apps.core.storage import STORAGE_ERRORS
+from apps.programs.models import Program
 
 from . import notifications, results, tasks
 from .models import (
     EDITABLE_STATUSES,
+    PRINTABLE_STATUSES,
     AdmissionResult,
     Application,
     ApplicationEvent,
@@ -98,6 +102,17 @@ def form_changed(application):
     Without a worker, that download renders it: never the request that made the change."""
     if application.has_printable_form:
         enqueue_for_worker(tasks.warm_pdf, application.pk)
+
+
+@receiver(post_save, sender=Program, dispatch_uid="pdf-program-saved")
+def program_changed(sender, instance, created, raw=False, **kwargs):
+    """A program's correction (its title, dates, partner) is printed on every form of it."""
+    if created or raw or not has_worker():
+        return
+    for pk in instance.applications.filter(status__in=PRINTABLE_STATUSES).values_list(
+        "pk", flat=True
+    ):
+        enqueue_for_worker(tasks.warm_pdf, pk)
 
 
 def _refuse_closed_program(program):

@@ -18,6 +18,7 @@ from apps.core import queue
 from apps.core.storage import PrivateFileSystemStorage
 from exchange_portal.celery import app as celery_app
 from tests.builders import office_admin
+from tests.factories import StudentProfileFactory
 from tests.smtp_server import SmtpServer, closed_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -410,3 +411,24 @@ def test_a_storage_that_refuses_the_form_never_fails_the_submission(
     assert f"The form of application {application.pk} was not rendered ahead" in caplog.text
     download = signed_in.get(reverse("applications:pdf", args=[application.pk]))
     assert download.status_code == 200, "rendered on download instead"
+
+
+def test_a_corrected_program_has_its_forms_rendered_again_by_the_worker(
+    signed_in, make_submitted, make_draft, media, renders, worker
+):
+    application = make_submitted()
+    program = application.program
+    make_submitted(program=program, owner=StudentProfileFactory().user)
+    make_draft(program=program, owner=StudentProfileFactory().user)  # a draft has no form
+    worker.run()
+    renders.clear()
+
+    program.title = "东京大学交换项目（更正）"
+    program.save()
+    worker.run()
+
+    application.refresh_from_db()
+    assert len(renders) == 2, "the two submitted forms of the program, not the draft"
+    assert cached_forms(media, application) == [pdf.cache_name(application).rsplit("/", 1)[1]]
+    download(signed_in, application)
+    assert len(renders) == 2
