@@ -1,7 +1,8 @@
 // While a form's POST runs, its button says so: a spinner and "正在提交…" (or the button's
 // own data-busy-text), the form aria-busy, the same words in a polite live region for
 // screen readers; a second click does not send it again. Forms sent by GET (searches),
-// forms marked data-no-busy, and submits another script took over are left alone.
+// the header's forms (退出 and the language switch, which only navigate), forms marked
+// data-no-busy, and submits another script took over are left alone.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -57,6 +58,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || "noBusy" in form.dataset) return;
+    if (form.closest("header")) return;
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
     if (form.dataset.busy) {
       event.preventDefault(); // already on its way: one submission
