@@ -582,6 +582,8 @@ HELPDESK_CONTACT = env.str("HELPDESK_CONTACT", default="")
 
 # Printed at the top of the 申请表 PDF.
 UNIVERSITY_NAME = env.str("UNIVERSITY_NAME", default="示范大学")
+# The name on the English 申请表 (empty: UNIVERSITY_NAME there too).
+UNIVERSITY_NAME_EN = env.str("UNIVERSITY_NAME_EN", default="Demonstration University")
 # Admission-result files (CSV/XLSX) imported in admin: size and row caps.
 ADMISSION_IMPORT_MAX_BYTES = env.int("ADMISSION_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 ADMISSION_IMPORT_MAX_ROWS = env.int("ADMISSION_IMPORT_MAX_ROWS", default=5000)

@@ -32,6 +32,7 @@ from .admin_tracks import (
     regions_of,
 )
 from .models import SECTIONS, Application, ApplicationEvent, Status, score_label
+from .services import form_changed
 
 
 class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -156,6 +157,10 @@ class ApplicationAdmin(
             # A superuser may correct what the student typed; the audit log records it.
             return MANAGED_FIELDS
         return [*MANAGED_FIELDS, *PERSONAL_FIELDS, "language_test", *PASSPORT_FIELDS]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form_changed(obj)  # a superuser's correction is printed on the form
 
     _info = ("applications", "application")
 

@@ -42,6 +42,9 @@ from .models import PRINTABLE_STATUSES, ApplicationEvent
 logger = logging.getLogger(__name__)
 
 CACHE_DIR = "pdf-cache"
+# Part of every cached form's name: raise it when the template prints something new, so
+# that no form of the old layout is served after the upgrade. 2: the 学号.
+LAYOUT = 2
 STYLESHEET = "pdf/application-form.css"
 
 
@@ -90,9 +93,11 @@ def pdf_filename(application):
 def cache_name(application):
     """Where the rendered form is kept in file storage. A new name whenever the application
     or its program is saved (a supplemented score, a review or a staff correction all move
-    `updated_at` on), so a stale form is never served."""
+    `updated_at` on), the layout changes or the university is renamed, so a stale form is
+    never served."""
     versions = f"{application.updated_at.timestamp()}:{application.program.updated_at.timestamp()}"
-    digest = hashlib.sha256(f"{versions}:{translation.get_language()}".encode()).hexdigest()
+    printed = f"{LAYOUT}:{translation.get_language()}:{university_name()}"
+    digest = hashlib.sha256(f"{versions}:{printed}".encode()).hexdigest()
     return f"{CACHE_DIR}/{application.pk}/{digest[:32]}.pdf"
 
 
@@ -252,14 +257,30 @@ def _context(application, verify_url):
     return {
         "application": application,
         "program": application.program,
-        "sections": application.display_sections(),
+        "sections": _sections_with_student_id(application),
         "attachments": list(application.attachments.all()),
-        "university": settings.UNIVERSITY_NAME,
+        "university": university_name(),
         "verify_url": verify_url,
         "qr_svg": qr.svg_inline(scale=2, border=0, dark="#000"),
         "printed_at": timezone.localtime(),
         "page_counter": _page_counter_css(),
     }
+
+
+def university_name():
+    """The university's name in the language being rendered: UNIVERSITY_NAME_EN on an
+    English form (the Chinese name when that is not set)."""
+    if (translation.get_language() or "").startswith("en") and settings.UNIVERSITY_NAME_EN:
+        return settings.UNIVERSITY_NAME_EN
+    return settings.UNIVERSITY_NAME
+
+
+def _sections_with_student_id(application):
+    """What was submitted, the 学号 first: the college and the office file the paper form
+    by it (the details page does not need it: the student is the one reading)."""
+    (personal_title, personal), *rest = application.display_sections()
+    student_id = (_("学号"), application.student.get_username())
+    return [(personal_title, [student_id, *personal]), *rest]
 
 
 def _page_counter_css():

@@ -12,6 +12,8 @@ from contextlib import contextmanager, suppress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -19,12 +21,14 @@ from django.views.decorators.debug import sensitive_variables
 from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.core import audit
-from apps.core.queue import enqueue
+from apps.core.queue import enqueue_for_worker, has_worker
 from apps.core.storage import STORAGE_ERRORS
+from apps.programs.models import Program
 
 from . import notifications, results, tasks
 from .models import (
     EDITABLE_STATUSES,
+    PRINTABLE_STATUSES,
     REVERT_ADMISSION_PERMISSION,
     REVERT_REVIEW_PERMISSION,
     AdmissionResult,
@@ -93,7 +97,28 @@ def _move(application, *, to, actor, comment="", extra_fields=()):
     application.status = to
     application.save(update_fields=["status", "updated_at", *extra_fields])
     record_event(application, actor=actor, from_value=from_value, to_value=to, comment=comment)
+    form_changed(application)
     return application
+
+
+def form_changed(application):
+    """A save that moved `updated_at` gave the printed 申请表 a new version (a submission, a
+    decision, a result, a score, a staff correction): where a worker runs, it renders the
+    form ahead once committed, so that the student's next 下载申请表 is a cached one.
+    Without a worker, that download renders it: never the request that made the change."""
+    if application.has_printable_form:
+        enqueue_for_worker(tasks.warm_pdf, application.pk)
+
+
+@receiver(post_save, sender=Program, dispatch_uid="pdf-program-saved")
+def program_changed(sender, instance, created, raw=False, **kwargs):
+    """A program's correction (its title, dates, partner) is printed on every form of it."""
+    if created or raw or not has_worker():
+        return
+    for pk in instance.applications.filter(status__in=PRINTABLE_STATUSES).values_list(
+        "pk", flat=True
+    ):
+        enqueue_for_worker(tasks.warm_pdf, pk)
 
 
 def _refuse_closed_program(program):
@@ -286,12 +311,11 @@ def submit_application(*, application, user):
                 problems=problems,
             )
         application.submitted_at = timezone.now()
+        # The student's next step is often 下载申请表: rendered ahead by a worker (_move).
         application = _move(
             application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"]
         )
         _keep_details_on_profile(application)
-        # The student's next step is often 下载申请表: rendered ahead, once committed.
-        enqueue(tasks.warm_pdf, application.pk)
         return application
 
 
@@ -412,6 +436,7 @@ def set_admission_result(*, application, result, actor):
         record_event(
             application, actor=actor, kind=EventKind.ADMISSION, from_value=old, to_value=result
         )
+        form_changed(application)
         return application
 
 
@@ -437,6 +462,7 @@ def import_admission_results(*, rows, actor, valid_only=False):
                 from_value=row.old,
                 to_value=row.new,
             )
+            form_changed(application)
         return preview
 
 
@@ -485,8 +511,8 @@ def _save_reverted(application, old, *, field, to, actor, kind, reason):
         application, actor=actor, kind=kind, from_value=from_value, to_value=to, comment=reason
     )
     # The printed form is cached per version (updated_at): the old one is never served
-    # again; the new one is rendered ahead, once committed.
-    enqueue(tasks.warm_pdf, application.pk)
+    # again; the new one is rendered ahead where a worker runs.
+    form_changed(application)
     return application
 
 

@@ -8,6 +8,7 @@ sends nothing. Publishing never fails the request: a broker that is down is logg
 import logging
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 
@@ -38,6 +39,23 @@ def last_try(task):
 def enqueue(task, *ids):
     """Run `task(*ids)` once the current transaction commits (at once outside one)."""
     transaction.on_commit(partial(_publish, task, ids), robust=True)
+
+
+def has_worker():
+    """Whether tasks go to a broker and a worker (False: run eagerly, in this process)."""
+    return not current_app.conf.task_always_eager
+
+
+def enqueue_for_worker(task, *ids):
+    """`enqueue`, where a worker runs the task; nothing without one (no broker).
+
+    For work that only saves a later request some time (rendering ahead): run eagerly,
+    it would run inside the request that changed the data, which waits for it. Run after
+    the response instead (a thread, `request_finished`), it still holds a sync gunicorn
+    worker or its CPU while other requests queue behind it: the later request does it.
+    """
+    if has_worker():
+        enqueue(task, *ids)
 
 
 def _publish(task, ids):

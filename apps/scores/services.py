@@ -8,13 +8,12 @@ from apps.applications.services import (
     ApplicationError,
     UploadNotStored,
     files_removed_on_failure,
+    form_changed,
     locked_application,
     record_event,
     store_attachment,
 )
-from apps.applications.tasks import warm_pdf
 from apps.attachments.models import AttachmentKind
-from apps.core.queue import enqueue
 
 from .models import ScoreSupplement
 
@@ -74,6 +73,6 @@ def supplement_score(*, application, user, language_test, score, proof=None):
             kind=EventKind.SCORE,
             to_value=f"{language_test} {format_score(score)}",
         )
-        # The printed form shows the score now: rendered ahead, once committed.
-        enqueue(warm_pdf, application.pk)
+        # The printed form shows the score now: rendered ahead where a worker runs.
+        form_changed(application)
     return application

@@ -17,7 +17,8 @@ from . import server
 
 
 class Nodes:
-    """Started with `with`, like server.Gunicorn, and with the same worker_rss_mb()."""
+    """Started with `with`, like server.Gunicorn, with the same worker_rss_mb() and
+    worker_cpu_seconds()."""
 
     def __init__(self, config, count):
         self.config = config
@@ -48,6 +49,9 @@ class Nodes:
             self.nginx.stop()
         for node in self.nodes:
             node.stop()
+
+    def worker_cpu_seconds(self):
+        return sum(node.worker_cpu_seconds() for node in self.nodes)
 
     def worker_rss_mb(self):
         rss = {}

@@ -6,17 +6,29 @@ import os
 import sys
 import urllib.request
 
-from . import nodes, scenarios, server, wrk
+from django.utils import timezone
 
-# The budgets, on a 2-core machine with 32 concurrent connections (issue 6).
+from . import calibration, nodes, scenarios, server, submits, wrk
+
+# The budgets, with 32 concurrent connections (issues 6 and 20). Each one holds on a
+# faster or slower machine alike: a page's throughput over the ceiling measured beside it
+# (at 32 connections a p95 is about 32 / throughput, so milliseconds follow the machine),
+# a p95 over another page's p95 of the same run, the render's CPU time over the CPU
+# yardstick of the same run (bench/loadtest/calibration.py).
 BUDGETS = {
     "catalog_ratio": (">=", 0.5),
     "detail_ratio": (">=", 0.5),
     "mylist_ratio": (">=", 0.33),
     "pdf_cached_ratio": (">=", 0.5),
-    "save_p95_ms": ("<=", 150),
-    "admin_list_p95_ms": ("<=", 300),
-    "pdf_warm_ms": ("<=", 500),
+    "save_ratio": (">=", 0.3),
+    "admin_list_ratio": (">=", 0.2),
+    # No PDF work inside 提交 (the embedded default, no broker): a 保存 and a status move.
+    "submit_vs_save_p95": ("<=", 2.0),
+    # The worker rendered it after the review: the first download is a cached one.
+    "pdf_after_review_vs_cached_p95": ("<=", 2.0),
+    # A 2-page form: 290-420 ms of CPU where the yardstick took 50-60 ms (a loaded machine,
+    # 8.5 in run 45); 12 is the old 500 ms budget on a machine that renders in ~170 ms.
+    "pdf_warm_vs_cpu": ("<=", 12),
     "errors": ("<=", 0),
     "worker_rss_mb": ("<=", 200),
 }
@@ -28,6 +40,7 @@ ORDER = [
     "mylist",
     "details",
     "save_draft",
+    "submit",
     "pdf_cached",
     "admin_list",
 ]
@@ -74,16 +87,28 @@ def ratios(results, ceilings):
     return {name: r.rps / (ceilings[name].rps or 1) for name, r in results.items()}
 
 
-def figures(results, ceilings, plan, rss, workers):
+def figures(results, ceilings, plan, rss, workers, cpu_ms):
     ratio = ratios(results, ceilings)
+    after_review = submits.p95(plan.after_review_ms)
+    warm_cpu = scenarios.pdf_warm_ms(plan, workers, plan.pdf_first_cpu_ms)
     return {
         "catalog_ratio": min(ratio["catalog"], ratio["catalog_search"]),
         "detail_ratio": ratio["program"],
         "mylist_ratio": min(ratio["mylist"], ratio["details"]),
         "pdf_cached_ratio": ratio["pdf_cached"],
+        "save_ratio": ratio["save_draft"],
         "save_p95_ms": results["save_draft"].p95_ms,
+        "submit_ratio": ratio["submit"],
+        "submit_p95_ms": results["submit"].p95_ms,
+        "submit_vs_save_p95": results["submit"].p95_ms / (results["save_draft"].p95_ms or 1),
+        "admin_list_ratio": ratio["admin_list"],
         "admin_list_p95_ms": results["admin_list"].p95_ms,
+        "pdf_after_review_ms": after_review,
+        "pdf_after_review_vs_cached_p95": after_review / (results["pdf_cached"].p95_ms or 1),
         "pdf_warm_ms": scenarios.pdf_warm_ms(plan, workers),
+        "pdf_warm_cpu_ms": warm_cpu,
+        "cpu_calibration_ms": cpu_ms,
+        "pdf_warm_vs_cpu": warm_cpu / (cpu_ms or 1),
         "errors": sum(r.errors for r in results.values()),
         "worker_rss_mb": max(rss.values()),
     }
@@ -113,14 +138,17 @@ def print_table(results, ceilings, order=ORDER):
         )
 
 
-def measure(name, requests, ceiling_requests, config, args):
+def measure(name, requests, ceiling_requests, config, args, before_page=None):
     """A page and the ceiling in alternating slices (`--rounds` of each), so that both see
     the same machine: on a shared virtual machine the speed drifts within seconds.
+    `before_page()` runs before each slice of the page (提交 gets its drafts back).
     Returns the page's merged result and the ceiling's slices."""
     run = functools.partial(
         wrk.run, base_url=config.base_url, connections=args.connections, threads=args.threads
     )
+    before_page = before_page or (lambda: None)
     if args.warmup:
+        before_page()
         run(name, requests=requests, seconds=args.warmup)
         drain(config)
     seconds = max(1, round(args.duration / args.rounds))
@@ -128,6 +156,7 @@ def measure(name, requests, ceiling_requests, config, args):
     for _ in range(args.rounds):
         ceiling.append(run("healthz", requests=ceiling_requests, seconds=seconds))
         drain(config)
+        before_page()
         page.append(run(name, requests=requests, seconds=seconds))
         drain(config)
     return wrk.merge(name, page), ceiling
@@ -144,8 +173,17 @@ def drain(config):
 def bench_line(v):
     return (
         f"BENCH catalog_ratio={v['catalog_ratio']:.2f} detail_ratio={v['detail_ratio']:.2f} "
-        f"mylist_ratio={v['mylist_ratio']:.2f} save_p95_ms={v['save_p95_ms']:.0f} "
-        f"admin_list_p95_ms={v['admin_list_p95_ms']:.0f} pdf_warm_ms={v['pdf_warm_ms']:.0f} "
+        f"mylist_ratio={v['mylist_ratio']:.2f} pdf_cached_ratio={v['pdf_cached_ratio']:.2f} "
+        f"save_ratio={v['save_ratio']:.2f} save_p95_ms={v['save_p95_ms']:.0f} "
+        f"submit_ratio={v['submit_ratio']:.2f} submit_p95_ms={v['submit_p95_ms']:.0f} "
+        f"submit_vs_save_p95={v['submit_vs_save_p95']:.2f} "
+        f"admin_list_ratio={v['admin_list_ratio']:.2f} "
+        f"admin_list_p95_ms={v['admin_list_p95_ms']:.0f} "
+        f"pdf_after_review_ms={v['pdf_after_review_ms']:.0f} "
+        f"pdf_after_review_vs_cached_p95={v['pdf_after_review_vs_cached_p95']:.2f} "
+        f"pdf_warm_ms={v['pdf_warm_ms']:.0f} pdf_warm_cpu_ms={v['pdf_warm_cpu_ms']:.0f} "
+        f"cpu_calibration_ms={v['cpu_calibration_ms']:.0f} "
+        f"pdf_warm_vs_cpu={v['pdf_warm_vs_cpu']:.2f} "
         f"errors={v['errors']} worker_rss_mb={v['worker_rss_mb']:.0f}"
     )
 
@@ -178,15 +216,28 @@ def main(argv=None):
     prepare(config, args)
     load = os.getloadavg()
     served = nodes.Nodes(config, args.nodes) if args.nodes else server.Gunicorn(config)
+    started = timezone.now()
     with served as gunicorn:
-        plan = scenarios.build(config, students=args.users)
+        # The CPU yardstick, in this process, before and after the load: the lower.
+        cpu_ms = calibration.cpu_calibration_ms()
+        plan = scenarios.build(config, students=args.users, server_cpu=gunicorn.worker_cpu_seconds)
         server.log(f"signed in in {plan.sign_in_seconds:.1f} s; load average before: {load[0]:.2f}")
         results, ceilings, all_ceiling = {}, {}, []
+        spent = []
+
+        def give_back_drafts():
+            spent.append(submits.reset(plan.submit_pool, since=started))
+
         for name in order:
             if name == "healthz":
                 continue
             results[name], slices = measure(
-                name, plan.pages[name], plan.pages["healthz"], config, args
+                name,
+                plan.pages[name],
+                plan.pages["healthz"],
+                config,
+                args,
+                before_page=give_back_drafts if name == "submit" else None,
             )
             ceilings[name] = wrk.merge("healthz", slices)
             all_ceiling += slices
@@ -196,18 +247,48 @@ def main(argv=None):
             )
         results["healthz"] = ceilings["healthz"] = wrk.merge("healthz", all_ceiling)
         rss = gunicorn.worker_rss_mb()
+        try:
+            give_back_drafts()
+            if "submit" in order:
+                pool = len([pk for pks in plan.submit_pool.values() for pk in pks])
+                server.log(
+                    f"submit: the slices spent {max(spent[1:], default=0)} of the {pool} "
+                    "drafts at most (beyond the pool, a 提交 would be answered at no cost)"
+                )
+            if order == ORDER:
+                plan.after_review_ms = submits.first_downloads_after_review(
+                    config, plan.submit_pool, plan.student_sessions
+                )
+        finally:
+            give_back_drafts()
+        cpu_ms = min(cpu_ms, calibration.cpu_calibration_ms())
     if order != ORDER:
         print_table(results, ceilings, order)
         return 0
-    values = figures(results, ceilings, plan, rss, config.workers * (args.nodes or 1))
+    values = figures(results, ceilings, plan, rss, config.workers * (args.nodes or 1), cpu_ms)
     print_table(results, ceilings)
     print(
         f"each page's ratio is over the ceiling measured in the {args.rounds} slices beside "
         f"it; the healthz row is all of the ceiling's slices"
     )
     print(
-        f"pdf: warm render median {values['pdf_warm_ms']:.0f} ms over {len(plan.pdf_first_ms)}"
-        f" applications; cached download ratio {values['pdf_cached_ratio']:.2f}"
+        f"pdf: warm render median {values['pdf_warm_ms']:.0f} ms, "
+        f"{values['pdf_warm_cpu_ms']:.0f} ms of the server's CPU, over "
+        f"{len(plan.pdf_first_ms)} applications; cached download ratio "
+        f"{values['pdf_cached_ratio']:.2f}, p95 {results['pdf_cached'].p95_ms:.0f} ms"
+    )
+    print(
+        f"cpu yardstick (bench/loadtest/calibration.py): {values['cpu_calibration_ms']:.0f} ms"
+        f" of CPU; the warm render is {values['pdf_warm_vs_cpu']:.1f} of them"
+    )
+    print(
+        f"submit (no broker): p95 {values['submit_p95_ms']:.0f} ms, "
+        f"{values['submit_vs_save_p95']:.2f} x 保存's p95, ratio {values['submit_ratio']:.2f}"
+    )
+    print(
+        f"first download after a review, a worker running: p95 "
+        f"{values['pdf_after_review_ms']:.0f} ms over {len(plan.after_review_ms)} forms, "
+        f"{values['pdf_after_review_vs_cached_p95']:.2f} x the cached download's p95"
     )
     print("worker RSS MB: " + ", ".join(f"{mb:.0f}" for mb in sorted(rss.values())))
     if args.nodes:

@@ -11,7 +11,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
-from . import client
+from . import client, submits
 from .server import log
 from .wrk import Req
 
@@ -29,7 +29,11 @@ def setup_django(config):
 class Plan:
     pages: dict = field(default_factory=dict)  # name -> [Req]
     pdf_first_ms: list = field(default_factory=list)
+    pdf_first_cpu_ms: list = field(default_factory=list)  # the gunicorn workers' CPU time
     sign_in_seconds: float = 0.0
+    submit_pool: dict = field(default_factory=dict)  # student pk -> drafts to submit
+    student_sessions: dict = field(default_factory=dict)  # student pk -> Session
+    after_review_ms: list = field(default_factory=list)
 
 
 def _students(count):
@@ -55,8 +59,9 @@ def time_now():
     return timezone.now()
 
 
-def build(config, students=32):
-    """Sign in `students` students and the two clerks, and prepare every page's requests."""
+def build(config, students=32, server_cpu=None):
+    """Sign in `students` students and the two clerks, and prepare every page's requests.
+    `server_cpu()`, when given, is the CPU seconds the server has used (for the renders)."""
     from apps.applications.models import PRINTABLE_STATUSES, Application, Status
     from apps.core.scale import CLERKS
     from apps.programs.models import Program, Region
@@ -70,6 +75,7 @@ def build(config, students=32):
     )
     plan = Plan(sign_in_seconds=seconds)
     student_sessions = dict(zip([u.pk for u in users], sessions, strict=False))
+    plan.student_sessions = student_sessions
     clerk_sessions = dict(zip(CLERKS.values(), sessions[len(users) :], strict=True))
 
     programs = list(Program.objects.published().filter(contact__isnull=False).order_by("pk")[:200])
@@ -122,11 +128,14 @@ def build(config, students=32):
             Req(f"/admin/applications/application/?program={pk}", session.cookie_header)
             for pk in busy
         ]
-    check(config, plan)
+    # 提交 of complete drafts kept for it (bench/loadtest/submits.py).
+    plan.submit_pool = submits.prepare_pool(users)
+    pages["submit"] = submits.requests(config, plan.submit_pool, student_sessions)
+    check(config, plan, server_cpu)
     return plan
 
 
-def check(config, plan):
+def check(config, plan, server_cpu=None):
     """Every prepared request once, sequentially: the right answer, and not signed out.
 
     The first download of each PDF is its warm render (every worker has rendered before
@@ -137,22 +146,27 @@ def check(config, plan):
             if name not in ("pdf_cached",) and n >= 8:
                 break
             http = client.Http(config.port, client.Session("", _cookies(req.cookie)))
+            cpu = server_cpu() if server_cpu else 0.0
             started = time.perf_counter()
             status, location, body = http.request(req.method, req.path, req.body or None)
             elapsed = (time.perf_counter() - started) * 1000
+            cpu = (server_cpu() - cpu) * 1000 if server_cpu else 0.0
             if status != req.expect or "/login/" in location or client.looks_signed_out(body):
                 raise SystemExit(f"{name}: {req.method} {req.path} answered {status} {location}")
             if name == "pdf_cached":
                 plan.pdf_first_ms.append(elapsed)
+                plan.pdf_first_cpu_ms.append(cpu)
 
 
 def _cookies(header):
     return dict(part.split("=", 1) for part in header.split("; ") if part)
 
 
-def pdf_warm_ms(plan, workers):
-    """Median of the first renders after each worker has had its cold one (the import)."""
-    warm = plan.pdf_first_ms[workers:] or plan.pdf_first_ms
+def pdf_warm_ms(plan, workers, times=None):
+    """Median of the first renders after each worker has had its cold one (the import):
+    wall time, or `times` (plan.pdf_first_cpu_ms, the server's CPU time)."""
+    times = plan.pdf_first_ms if times is None else times
+    warm = times[workers:] or times
     return statistics.median(warm) if warm else 0.0
 
 

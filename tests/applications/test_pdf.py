@@ -332,3 +332,63 @@ def test_a_render_leaves_no_layout_garbage_in_the_worker(client, student, submit
     finally:
         gc.enable()
     assert layout == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_form_carries_the_student_id_and_every_identifying_field(
+    client, student, submitted, settings, language
+):
+    """The college and the office file the paper form by the 学号, in either language."""
+    client.force_login(student)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    text = text_of(read(client.get(pdf_url(submitted))))
+
+    label = "Student ID" if language == "en" else "学号"
+    assert re.search(rf"{label}\s*{re.escape(student.username)}", text), text
+    for expected in [submitted.name, submitted.name_en, submitted.school, submitted.major]:
+        assert expected and expected in text, expected
+    assert submitted.phone in text and submitted.email in text
+    assert "E12345678" in text  # the passport number
+
+
+def test_the_english_form_names_the_university_and_the_portal_in_english(
+    client, student, submitted, settings
+):
+    settings.UNIVERSITY_NAME = "示范大学"
+    settings.UNIVERSITY_NAME_EN = "Demonstration University of Technology"
+    client.force_login(student)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    text = " ".join(text_of(read(client.get(pdf_url(submitted)))).split())
+
+    # The heading is letter-spaced: the extracted text may break a word.
+    assert "DemonstrationUniversityofTechnology" in text.replace(" ", "")
+    assert "示范大学" not in text
+    assert "Student Exchange Portal" in text
+    assert "System" not in text
+
+
+def test_the_chinese_form_keeps_the_chinese_university_name(client, student, submitted, settings):
+    settings.UNIVERSITY_NAME = "示范大学"
+    settings.UNIVERSITY_NAME_EN = "Demonstration University of Technology"
+    client.force_login(student)
+
+    text = text_of(read(client.get(pdf_url(submitted))))
+
+    assert "示范大学" in text and "Demonstration University" not in text
+
+
+def test_a_form_cached_before_the_layout_changed_is_not_served(
+    client, student, submitted, monkeypatch
+):
+    client.force_login(student)
+    client.get(pdf_url(submitted)).getvalue()
+    renders = []
+    real_render = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a: renders.append(1) or real_render(*a))
+    monkeypatch.setattr(pdf, "LAYOUT", pdf.LAYOUT + 1)
+
+    client.get(pdf_url(submitted)).getvalue()
+
+    assert renders == [1]

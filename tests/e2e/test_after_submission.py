@@ -29,7 +29,9 @@ def test_student_downloads_the_form_then_supplements_the_score_once(
     sign_in(page, live_server.url, student.username)
     open_details(page, "东京大学交换项目")
 
-    with page.expect_download() as download:
+    # Without a worker (the suite's default) the first download renders the form: on a
+    # busy machine, with WeasyPrint's first import, that can take a while.
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("link", name="下载申请表").click()
     assert download.value.suggested_filename == f"申请表-{student.username}-东京大学交换项目.pdf"
     text = PdfReader(download.value.path()).pages[0].extract_text()

@@ -84,19 +84,21 @@ def portal(settings, worker, worker_media, redis):
         yield worker
 
 
+def approve_in_admin(clerk, application):
+    client = Client()
+    client.force_login(clerk)
+    url = reverse("admin:applications_application_review", args=[application.pk, "approve"])
+    return client.post(url, {"comment": ""})
+
+
 def test_a_review_is_emailed_by_the_worker_which_retries_a_busy_mail_server(
     portal, smtp, make_submitted, clerk
 ):
     application = make_submitted()
     before = smtp.connections
     smtp.busy_for = before + 1  # the first try is told "421 try again later"
-    client = Client()
-    client.force_login(clerk)
 
-    response = client.post(
-        reverse("admin:applications_application_review", args=[application.pk, "approve"]),
-        {"comment": ""},
-    )
+    response = approve_in_admin(clerk, application)
 
     assert response.status_code == 302
     assert mail.outbox == [], "the request only enqueued it"
@@ -112,7 +114,7 @@ def test_a_review_is_emailed_by_the_worker_which_retries_a_busy_mail_server(
 
 
 def test_a_submission_is_rendered_into_the_pdf_cache_by_the_worker(
-    portal, worker_media, make_draft, student, monkeypatch
+    portal, worker_media, make_draft, student
 ):
     application = make_draft()
     client = Client()
@@ -124,14 +126,36 @@ def test_a_submission_is_rendered_into_the_pdf_cache_by_the_worker(
 
     assert response.status_code == 302
     application.refresh_from_db()
+    assert_downloaded_as_the_worker_rendered_it(portal, worker_media, application, client)
+
+
+def assert_downloaded_as_the_worker_rendered_it(portal, worker_media, application, client):
+    """The worker renders the form's current version; the download serves that file."""
     cached = worker_media / pdf.cache_name(application)
     portal.wait_for(cached.exists, "the worker renders the form into the cache")
-    renders = []
-    monkeypatch.setattr(pdf, "render_pdf", lambda *a: renders.append(1))
-    download = client.get(reverse("applications:pdf", args=[application.pk]))
+    with pytest.MonkeyPatch.context() as patch:
+        renders = []
+        patch.setattr(pdf, "render_pdf", lambda *a: renders.append(1))
+        download = client.get(reverse("applications:pdf", args=[application.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == cached.read_bytes()
     assert renders == [], "the student's first download was the worker's render"
+
+
+def test_the_first_download_after_a_review_was_rendered_by_the_worker(
+    portal, worker_media, make_submitted, student, clerk
+):
+    application = make_submitted()
+    submitted = worker_media / pdf.cache_name(application)
+    portal.wait_for(submitted.exists, "the worker renders the submitted form")
+
+    response = approve_in_admin(clerk, application)
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    client = Client()
+    client.force_login(student)
+    assert_downloaded_as_the_worker_rendered_it(portal, worker_media, application, client)
 
 
 def test_the_draft_reminders_go_out_through_the_worker_once(portal, smtp, make_draft):
