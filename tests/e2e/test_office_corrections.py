@@ -38,7 +38,8 @@ def test_filter_open_decide_with_confirmation_then_the_next(
     snap("list-filtered")
 
     # Newest first: 钱二, then 赵一.
-    page.get_by_role("link", name=newer.student.username).click()
+    # By the name: on a phone the list keeps 姓名 and hides the 学号 column.
+    page.locator("#result_list").get_by_role("link", name="钱二", exact=True).click()
     page.locator(".review-buttons").get_by_role("link", name="审核通过").click()
     confirmation = page.get_by_role("table")
     expect(confirmation).to_contain_text("钱二")
