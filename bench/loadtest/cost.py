@@ -112,10 +112,12 @@ def _middleware_breakdown(request, url, repeat):
     for path, ms in reversed(rows):
         print(f"{ms:18.3f}  {path}")
     print(f"{view:18.3f}  the view (URL resolution, the view, its template)")
-    for alias in connections:
-        with CaptureQueriesContext(connections[alias]) as queries:
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None:  # not opened: the page does not use it
+            continue
+        with CaptureQueriesContext(connection) as queries:
             request(url)
-        print(f"queries on {alias!r} per request: {len(queries)}")
+        print(f"queries on {connection.alias!r} per request: {len(queries)}")
         for query in queries:
             print(f"    {query['sql'][:160]}")
 
