@@ -6,6 +6,7 @@ the CPU time of the PostgreSQL backend serving this process (when the server run
 machine), the database's share of the same request:
 
     bench/cost [--repeat 200] [--batches 3]
+    bench/cost --middleware healthz      # where a signed-in request's time goes (issue 23)
 
 Uses the benchmark's database and settings (DEBUG off, its Redis cache), warm caches.
 """
@@ -47,6 +48,80 @@ def _profile(request, url, repeat):
         stats.print_callees(os.environ["COST_CALLEES"])
 
 
+class _Timed:
+    """A link of the middleware chain, timing the CPU spent in it and everything inside."""
+
+    totals = {}
+
+    def __init__(self, name, inner):
+        self.name, self.inner = name, inner
+        self.totals[name] = 0.0
+
+    def __call__(self, request):
+        start = time.process_time()
+        try:
+            return self.inner(request)
+        finally:
+            self.totals[self.name] += time.process_time() - start
+
+
+def _middleware_breakdown(request, url, repeat):
+    """CPU per request in each middleware (its own share: what it takes minus what the
+    ones inside it take), in the view, and outside the chain (the test client, the
+    handler), then the queries of one request."""
+    from django.conf import settings
+    from django.core.handlers import base
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    real = base.convert_exception_to_response
+    names = iter([*(path.rpartition(".")[2] for path in reversed(settings.MIDDLEWARE))])
+
+    def timed(inner):
+        name = "view (URL resolution, the view, its template)"
+        if getattr(inner, "__name__", "") != "_get_response":
+            name = next(names)
+        return real(_Timed(name, inner))
+
+    handler = getattr(getattr(request, "__self__", None), "handler", None)
+    if handler is None:  # a POST is a partial of _post, not the client's own method
+        raise SystemExit("--middleware needs a GET page")
+    base.convert_exception_to_response = timed
+    try:
+        handler.load_middleware()  # the test client's chain again, each link timed
+    finally:
+        base.convert_exception_to_response = real
+    for _ in range(5):
+        request(url)
+    _Timed.totals.update(dict.fromkeys(_Timed.totals, 0.0))
+    start = time.process_time()
+    for _ in range(repeat):
+        request(url)
+    whole = (time.process_time() - start) / repeat * 1000
+    chain = list(reversed(settings.MIDDLEWARE))  # innermost first
+    inclusive = {name: total / repeat * 1000 for name, total in _Timed.totals.items()}
+    view = inclusive.pop("view (URL resolution, the view, its template)")
+    rows, inside = [], view
+    for path in chain:
+        name = path.rpartition(".")[2]
+        rows.append((path, inclusive[name] - inside))
+        inside = inclusive[name]
+    print(f"{'CPU ms per request':>18}  where")
+    print(f"{whole:18.3f}  the whole request, as bench/cost counts it")
+    print(f"{whole - inside:18.3f}  outside the middleware (test client, handler, signals)")
+    for path, ms in reversed(rows):
+        print(f"{ms:18.3f}  {path}")
+    print(f"{view:18.3f}  the view (URL resolution, the view, its template)")
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None:  # not opened: the page does not use it
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            request(url)
+        print(f"queries on {connection.alias!r} per request: {len(queries)}")
+        for query in queries:
+            print(f"    {query['sql'][:160]}")
+
+
 def _backend_cpu():
     """(pid, CPU seconds so far) of this process's PostgreSQL backend, or None when the
     server is not on this machine (or not PostgreSQL): read from /proc, as `ps` would."""
@@ -70,6 +145,11 @@ def main(argv=None):
     p.add_argument("--repeat", type=int, default=200, help="requests per batch")
     p.add_argument("--batches", type=int, default=3, help="batches per page; the fastest counts")
     p.add_argument("--profile", metavar="PAGE", help="print cProfile's top functions for this page")
+    p.add_argument(
+        "--middleware",
+        metavar="PAGE",
+        help="CPU per request in each middleware and the view, and the queries, of this page",
+    )
     p.add_argument(
         "--pages",
         help="only these pages (comma-separated, e.g. save_draft,healthz (signed in))",
@@ -135,9 +215,12 @@ def main(argv=None):
         for _ in range(5):
             request(url)
         response = request(url)
-        if args.profile:
-            if name.split(" ")[0] == args.profile:
+        if args.profile or args.middleware:
+            if name == args.profile or name.split(" ")[0] == args.profile:
                 _profile(request, url, args.repeat)
+            if name == args.middleware or name.split(" ")[0] == args.middleware:
+                print(f"--- {name}")
+                _middleware_breakdown(request, url, args.repeat)
             continue
         # The fastest of a few batches: on a shared virtual machine the speed drifts, and
         # a batch can only be slowed down by it, never sped up.

@@ -29,6 +29,8 @@ class BenchConfig:
     cache_url: str = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
     var: Path = Path(os.environ.get("BENCH_VAR", ROOT / "var" / "bench"))
     port: int = int(os.environ.get("BENCH_PORT", "8765"))
+    # The vanilla Django reference (bench/vanilla); --nodes takes the ports after `port`.
+    vanilla_port: int = int(os.environ.get("BENCH_VANILLA_PORT", "0"))
     workers: int = int(os.environ.get("BENCH_WORKERS", os.cpu_count() * 2))
     students: int = 60_000
     programs: int = 3_000
@@ -39,6 +41,10 @@ class BenchConfig:
     @property
     def base_url(self):
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def vanilla_url(self):
+        return f"http://127.0.0.1:{self.vanilla_port or self.port + 100}"
 
     def env(self):
         """The production-like environment of gunicorn (and of the set-up commands)."""
@@ -168,21 +174,31 @@ def flush_cache(config):
 class Gunicorn:
     """gunicorn with deploy/gunicorn.conf.py, started and stopped by the benchmark."""
 
+    app = "exchange_portal.wsgi"
+    ready_path = "/healthz/"
+
     def __init__(self, config):
         self.config = config
         self.process = None
 
+    @property
+    def base_url(self):
+        return self.config.base_url
+
+    def env(self):
+        return self.config.env()
+
     def __enter__(self):
-        log(f"starting gunicorn ({self.config.workers} workers) on {self.config.base_url}")
+        log(f"starting gunicorn {self.app} ({self.config.workers} workers) on {self.base_url}")
         self.process = subprocess.Popen(
             [
                 str(Path(PYTHON).with_name("gunicorn")),
                 "-c",
                 str(ROOT / "deploy" / "gunicorn.conf.py"),
-                "exchange_portal.wsgi",
+                self.app,
             ],
             cwd=ROOT,
-            env=self.config.env(),
+            env=self.env(),
             start_new_session=True,
         )
         self._wait_ready()
@@ -203,19 +219,20 @@ class Gunicorn:
     def _wait_ready(self):
         import http.client
 
+        port = int(self.base_url.rpartition(":")[2])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit("gunicorn exited while starting")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.config.port, timeout=2)
-                conn.request("GET", "/healthz/")
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", self.ready_path)
                 if conn.getresponse().status == 200 and len(self.worker_pids()) >= 1:
                     return
             except OSError:
                 pass
             time.sleep(0.3)
-        raise SystemExit("gunicorn did not answer /healthz/ within 60 s")
+        raise SystemExit(f"gunicorn did not answer {self.ready_path} within 60 s")
 
     def worker_pids(self):
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -238,3 +255,38 @@ class Gunicorn:
                 if line.startswith("VmRSS:"):
                     rss[pid] = int(line.split()[1]) / 1024
         return rss
+
+
+class VanillaDjango(Gunicorn):
+    """The reference ceiling (bench/vanilla): the same Django under the same gunicorn
+    settings and workers, with Django's defaults and one view returning a short string."""
+
+    app = "bench.vanilla.wsgi"
+    ready_path = "/hello/"
+
+    @property
+    def base_url(self):
+        return self.config.vanilla_url
+
+    def env(self):
+        env = self.config.env()
+        var = self.config.var / "vanilla"
+        var.mkdir(parents=True, exist_ok=True)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "bench.vanilla.settings",
+                "VANILLA_VAR": str(var),
+                "GUNICORN_BIND": self.base_url.removeprefix("http://"),
+            }
+        )
+        return env
+
+    def __enter__(self):
+        # startproject's first step: its SQLite database, migrated (the view reads nothing).
+        subprocess.run(
+            [PYTHON, "-m", "django", "migrate", "--verbosity", "0"],
+            cwd=ROOT,
+            env=self.env(),
+            check=True,
+        )
+        return super().__enter__()
