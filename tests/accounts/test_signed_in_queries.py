@@ -48,8 +48,8 @@ def test_a_signed_in_page_reads_the_profile_with_the_user(
 
 
 def test_the_session_user_is_the_one_the_orm_reads(student, django_assert_num_queries):
-    """user_with_profile() runs SQL compiled once: the same user and profile as the ORM's,
-    the profile cached on it (no query to read it), and None for an unknown or bad id."""
+    """user_with_profile(): the same user and profile as the ORM's, the profile cached on
+    it (no query to read it), and None for an unknown or bad id."""
     from django.forms.models import model_to_dict
 
     from apps.accounts.backends import user_with_profile
