@@ -5,16 +5,17 @@
     bench/mutation --database-url postgres://postgres@127.0.0.1:5432/wt_mine scores
     bench/mutation --survivors scores           # the table, then each survivor's diff
     bench/mutation --fresh scores               # forget earlier results of these modules
+    bench/mutation --retest scores              # test only the earlier survivors again
 
 Each module is mutated against the tests that cover it (MODULES below) in its own
 working directory, var/mutation/<module>/, which links the checkout's files and holds
 mutmut's setup.cfg and its mutants/ copy; results stay there, so a second run only tests
-new mutants (use --fresh after adding tests, or `cd var/mutation/<module> &&
-../../../.venv/bin/mutmut run NAME` for one). The repository's own files are not
-changed. Each mutant's tests run in one pytest session on the SQLite file
-var/mutation-test-default.sqlite3 kept between sessions (bench/mutation_db.py), or on
-PostgreSQL with --database-url (the row-lock races are skipped on SQLite, so the
-mutants that drop a select_for_update survive there).
+new mutants (after adding tests: --retest, or --fresh to test every mutant again; a
+change of a module's tests below makes mutmut test all its mutants again). The
+repository's own files are not changed. Each mutant's tests run in one pytest session
+on the SQLite file var/mutation-test-default.sqlite3 kept between sessions
+(bench/mutation_db.py), or on PostgreSQL with --database-url (the row-lock races are
+skipped on SQLite, so the mutants that drop a select_for_update survive there).
 
 Prints: module, mutants, killed, survived, timeout, no tests, score % (killed and timed
 out over the mutants tested). Slow (several seconds a mutant): never in CI.
@@ -33,12 +34,18 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "var" / "mutation"
 MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
 
+# The services called directly in every state they refuse, and with a broken disk.
+GUARDS_AND_FAULTS = [
+    "tests/applications/test_service_guards.py",
+    "tests/attachments/test_storage_faults.py",
+]
+
 # (module, the tests that cover it). Only the tests that reach a mutated function run
 # for its mutants (mutmut records which do in a first, clean run).
 MODULES = [
     ("apps/programs/services.py", ["tests/programs/"]),
-    ("apps/summaries/services.py", ["tests/summaries/"]),
-    ("apps/scores/services.py", ["tests/scores/"]),
+    ("apps/summaries/services.py", ["tests/summaries/", *GUARDS_AND_FAULTS]),
+    ("apps/scores/services.py", ["tests/scores/", *GUARDS_AND_FAULTS]),
     ("apps/accounts/authz_cache.py", ["tests/accounts/test_authz_cache.py"]),
     ("apps/programs/catalog_cache.py", ["tests/programs/"]),
     (
@@ -56,7 +63,10 @@ MODULES = [
             "tests/attachments/test_word_documents.py",
         ],
     ),
-    ("apps/applications/services.py", ["tests/applications/", "tests/admin/"]),
+    (
+        "apps/applications/services.py",
+        ["tests/applications/", "tests/admin/", "tests/attachments/test_storage_faults.py"],
+    ),
 ]
 
 # What the tests need beside the module (mutmut copies it all into mutants/).
@@ -76,6 +86,7 @@ LINKED = [
 STATUS = {1: "killed", 3: "killed", 37: "killed", 0: "survived", 5: "no tests", 33: "no tests"}
 STATUS.update({code: "timeout" for code in (36, -24, 24, 152, 255)})
 STATUS[None] = "not checked"
+KILLED = ("killed", "timeout")
 
 
 def slug(module):
@@ -121,6 +132,13 @@ def run(module, tests, args, env):
     log = directory / "mutmut.log"
     print(f"{module}: mutmut run (log: {log.relative_to(ROOT)})", file=sys.stderr, flush=True)
     command = ["nice", "-n", "10", str(MUTMUT), "run", "--max-children", "1"]
+    if args.retest:
+        # Only the mutants that were not killed (after adding tests): mutmut tests again
+        # the mutants named, and keeps the others' results.
+        names = [n for n, s in results(directory, module).items() if s not in KILLED]
+        if not names:
+            return directory
+        command += names
     with log.open("w") as out:
         code = subprocess.call(command, cwd=directory, env=env, stdout=out, stderr=out)
     if code:
@@ -148,6 +166,7 @@ def main():
     parser.add_argument("only", nargs="*", help="modules whose path contains one of these")
     parser.add_argument("--database-url", help="PostgreSQL for the tests (DATABASE_URL)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument("--retest", action="store_true", help="test the survivors again")
     parser.add_argument("--survivors", action="store_true", help="print each survivor")
     parser.add_argument("--no-run", action="store_true", help="only print earlier results")
     args = parser.parse_args()
