@@ -228,7 +228,7 @@ def test_a_summary_attachment_that_cannot_be_stored_keeps_the_date(
 
     assert response.status_code == 200
     [message] = messages_of(response)
-    assert "「总结.pdf」未能保存" in message and "其余内容已保存" in message
+    assert message == "「总结.pdf」未能保存：服务器存储暂时不可用，请稍后重新上传。其余内容已保存。"
     summary = ReturnSummary.objects.get(application=application)
     assert summary.return_date == back and not summary.is_submitted
     assert not application.attachments.filter(kind=AttachmentKind.SUMMARY).exists()
