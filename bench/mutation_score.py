@@ -45,7 +45,10 @@ GUARDS_AND_FAULTS = [
 MODULES = [
     ("apps/programs/services.py", ["tests/programs/"]),
     ("apps/summaries/services.py", ["tests/summaries/", *GUARDS_AND_FAULTS]),
-    ("apps/scores/services.py", ["tests/scores/", *GUARDS_AND_FAULTS]),
+    (
+        "apps/scores/services.py",
+        ["tests/scores/", *GUARDS_AND_FAULTS, "tests/applications/test_tasks.py"],
+    ),
     ("apps/accounts/authz_cache.py", ["tests/accounts/test_authz_cache.py"]),
     ("apps/programs/catalog_cache.py", ["tests/programs/"]),
     (
