@@ -17,8 +17,9 @@ on the SQLite file var/mutation-test-default.sqlite3 kept between sessions
 (bench/mutation_db.py), or on PostgreSQL with --database-url (the row-lock races are
 skipped on SQLite, so the mutants that drop a select_for_update survive there).
 
-Prints: module, mutants, killed, survived, timeout, no tests, score % (killed and timed
-out over the mutants tested). Slow (several seconds a mutant): never in CI.
+Prints: module, mutants, killed, survived, timeout, no tests (no test reaches the
+mutated function), not run (the run was stopped before them), score % (killed and timed
+out over the mutants run). Slow (several seconds a mutant): never in CI.
 """
 
 import argparse
@@ -154,12 +155,13 @@ def row(module, statuses):
     detected = count["killed"] + count["timeout"]
     tested = len(statuses) - count["not checked"]
     score = f"{100 * detected / tested:.1f}" if tested else "-"
-    cells = [count[k] for k in ("killed", "survived", "timeout", "no tests")]
+    cells = [count[k] for k in ("killed", "survived", "timeout", "no tests", "not checked")]
     return [module, len(statuses), *cells, score]
 
 
 def table(rows):
-    header = ["module", "mutants", "killed", "survived", "timeout", "no tests", "score %"]
+    header = ["module", "mutants", "killed", "survived", "timeout", "no tests", "not run"]
+    header.append("score %")
     lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
     return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
 
