@@ -122,3 +122,45 @@ def test_an_unpublished_or_moved_program_page_is_gone_at_once(student_client):
     program.save()
     assert student_client.get(url).status_code == 404, "the old track's address"
     assert student_client.get(program.get_absolute_url()).status_code == 200
+
+
+def test_the_version_is_made_once_kept_and_replaced_by_a_change():
+    catalog_cache.cache.clear()
+    first = catalog_cache.version()
+    assert first and catalog_cache.version() == first
+    assert catalog_cache.cache.get(catalog_cache.VERSION_KEY) == first
+    catalog_cache.bump_version()
+    assert catalog_cache.version() not in (None, first)
+
+
+def test_the_next_edge_is_the_nearest_future_opening_or_closing_never_a_past_one():
+    now = timezone.now()
+    ProgramFactory(opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
+    ProgramFactory(opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=30))
+    assert catalog_cache.next_window_edge(now) == now + timedelta(days=3)
+
+
+def test_fragments_of_different_names_are_kept_apart():
+    assert catalog_cache.cached_fragment("list", ["international"], lambda: "list") == "list"
+    assert catalog_cache.cached_fragment("page", ["international"], lambda: "page") == "page"
+
+
+def test_a_fragment_lives_until_the_next_edge_seen_from_the_moment_given():
+    """A page rendered one second before a window opens (as the request saw the clock)
+    is kept for that second and no longer."""
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False) as traveller:
+        edge = start + timedelta(hours=1)
+        ProgramFactory(opens_at=edge, closes_at=edge + timedelta(days=10))
+        renders = []
+
+        def render():
+            renders.append(1)
+            return f"page {len(renders)}"
+
+        now = edge - timedelta(seconds=1)
+        assert catalog_cache.cached_fragment("list", ["q"], render, now=now) == "page 1"
+        assert catalog_cache.cached_fragment("list", ["q"], render, now=now) == "page 1"
+        traveller.shift(2)
+        later = now + timedelta(seconds=2)
+        assert catalog_cache.cached_fragment("list", ["q"], render, now=later) == "page 2"
