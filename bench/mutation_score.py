@@ -54,7 +54,10 @@ MODULES = [
     ("apps/programs/catalog_cache.py", ["tests/programs/"]),
     (
         "apps/applications/templatetags/admin_list_cache.py",
-        ["tests/applications/test_admin_list.py"],
+        [
+            "tests/applications/test_admin_list.py",
+            "tests/applications/test_admin_list_cache_tag.py",
+        ],
     ),
     (
         "apps/applications/admin_tracks.py",

@@ -164,3 +164,41 @@ def test_a_fragment_lives_until_the_next_edge_seen_from_the_moment_given():
         traveller.shift(2)
         later = now + timedelta(seconds=2)
         assert catalog_cache.cached_fragment("list", ["q"], render, now=later) == "page 2"
+
+
+def test_the_next_edge_is_read_once_per_version(django_assert_num_queries):
+    now = timezone.now()
+    ProgramFactory(opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    assert catalog_cache.seconds_valid(now) == catalog_cache.MAX_SECONDS
+    with django_assert_num_queries(0):
+        assert catalog_cache.seconds_valid(now + timedelta(seconds=1)) == 600
+
+
+def test_without_any_edge_to_come_a_page_is_kept_the_longest_and_that_is_read_once(
+    django_assert_num_queries,
+):
+    assert catalog_cache.seconds_valid() == catalog_cache.MAX_SECONDS
+    with django_assert_num_queries(0):
+        assert catalog_cache.seconds_valid() == catalog_cache.MAX_SECONDS
+
+
+def test_a_program_moved_to_open_sooner_shortens_the_next_pages_life_at_once():
+    now = timezone.now()
+    program = ProgramFactory(opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    assert catalog_cache.seconds_valid(now) == catalog_cache.MAX_SECONDS
+    program.opens_at = now + timedelta(seconds=60)
+    program.save()
+    assert catalog_cache.seconds_valid(now) == 60
+
+
+def test_at_an_edge_the_next_one_is_looked_up():
+    now = timezone.now()
+    ProgramFactory(opens_at=now + timedelta(seconds=10), closes_at=now + timedelta(seconds=100))
+    assert catalog_cache.seconds_valid(now) == 10
+    assert catalog_cache.seconds_valid(now + timedelta(seconds=10)) == 90
+
+
+def test_an_edge_less_than_a_second_away_means_the_page_is_not_kept():
+    now = timezone.now()
+    ProgramFactory(opens_at=now + timedelta(milliseconds=500), closes_at=now + timedelta(hours=1))
+    assert catalog_cache.seconds_valid(now) == 0
