@@ -61,7 +61,15 @@ MODULES = [
     ),
     (
         "apps/applications/admin_tracks.py",
-        ["tests/admin/", "tests/security/test_authorization_matrix.py"],
+        [
+            "tests/admin/test_track_layers.py",
+            "tests/admin/test_results_admin.py",
+            "tests/admin/test_exports.py",
+            "tests/admin/test_statistics.py",
+            "tests/applications/test_admin_list.py",
+            "tests/programs/test_program_admin.py",
+            "tests/security/test_authorization_matrix.py",
+        ],
     ),
     (
         "apps/attachments/validators.py",

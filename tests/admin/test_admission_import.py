@@ -105,6 +105,7 @@ def test_type_is_decided_by_content_not_by_name():
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_a_reason(upload, message):
+    upload.seek(0)  # the same object again when the test runs twice in one process
     with pytest.raises(ImportFileError, match=message):
         parse_upload(upload)
 
