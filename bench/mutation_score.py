@@ -76,6 +76,7 @@ MODULES = [
         [
             "tests/attachments/test_upload_validation.py",
             "tests/attachments/test_word_documents.py",
+            "tests/attachments/test_upload_refusals.py",
         ],
     ),
     (
@@ -123,7 +124,9 @@ def workdir(module, tests, *, fresh):
         fonts.symlink_to(ROOT / "var" / "pdf-fonts")
     # pyproject.toml has no [tool.mutmut]: mutmut reads this file instead.
     lines = "\n    ".join
-    (directory / "setup.cfg").write_text(
+    setup = directory / "setup.cfg"
+    before = setup.read_text() if setup.exists() else None
+    setup.write_text(
         "[mutmut]\n"
         f"source_paths =\n    {module}\n"
         f"pytest_add_cli_args_test_selection =\n    {lines(tests)}\n"
@@ -131,7 +134,7 @@ def workdir(module, tests, *, fresh):
         "pytest_add_cli_args =\n"
         f"    {lines(['-m', 'not e2e', '--reuse-db', '-p', 'bench.mutation_db'])}\n"
     )
-    return directory
+    return directory, setup.read_text() != before
 
 
 def results(directory, module):
@@ -143,11 +146,11 @@ def results(directory, module):
 
 
 def run(module, tests, args, env):
-    directory = workdir(module, tests, fresh=args.fresh)
+    directory, changed = workdir(module, tests, fresh=args.fresh)
     log = directory / "mutmut.log"
     print(f"{module}: mutmut run (log: {log.relative_to(ROOT)})", file=sys.stderr, flush=True)
     command = ["nice", "-n", "10", str(MUTMUT), "run", "--max-children", "1"]
-    if args.retest:
+    if args.retest and not changed:  # other tests: mutmut tests every mutant again
         # Only the mutants that were not killed (after adding tests): mutmut tests again
         # the mutants named, and keeps the others' results.
         names = [n for n, s in results(directory, module).items() if s not in KILLED]
