@@ -15,7 +15,7 @@ from apps.applications.templatetags import admin_list_cache
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATE = Template(
+TEMPLATE = (
     "{% load admin_list_cache %}{% cached_changelist_content %}"
     "<{{ value }}|{{ csrf_token }}>{% endcached_changelist_content %}"
 )
@@ -28,7 +28,9 @@ def changelist():
 
 
 def render(request, cl, value, **extra):
-    return TEMPLATE.render(Context({"request": request, "cl": cl, "value": value, **extra}))
+    # Compiled on each call (not once at import), so that the tag's parsing is tested too.
+    context = Context({"request": request, "cl": cl, "value": value, **extra})
+    return Template(TEMPLATE).render(context)
 
 
 @pytest.fixture
