@@ -112,3 +112,15 @@ def test_nothing_is_kept_longer_than_its_seconds_even_if_no_change_was_signalled
         assert _fresh(clerk)["group"], "kept until it expires"
         traveller.shift(authz_cache.SECONDS + 1)
         assert _fresh(clerk)["group"] == set()
+
+
+def test_the_version_is_replaced_only_by_a_change_never_by_time():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        cache.clear()
+        first = authz_cache.version()
+        traveller.shift(24 * 3600)
+        assert authz_cache.version() == first
+        authz_cache.bump_version()
+        bumped = authz_cache.version()
+        traveller.shift(24 * 3600)
+        assert authz_cache.version() == bumped != first

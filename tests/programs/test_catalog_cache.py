@@ -202,3 +202,15 @@ def test_an_edge_less_than_a_second_away_means_the_page_is_not_kept():
     now = timezone.now()
     ProgramFactory(opens_at=now + timedelta(milliseconds=500), closes_at=now + timedelta(hours=1))
     assert catalog_cache.seconds_valid(now) == 0
+
+
+def test_the_version_is_replaced_only_by_a_change_never_by_time():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        catalog_cache.cache.clear()
+        first = catalog_cache.version()
+        traveller.shift(24 * 3600)
+        assert catalog_cache.version() == first
+        catalog_cache.bump_version()
+        bumped = catalog_cache.version()
+        traveller.shift(24 * 3600)
+        assert catalog_cache.version() == bumped != first
