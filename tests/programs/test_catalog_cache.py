@@ -214,3 +214,17 @@ def test_the_version_is_replaced_only_by_a_change_never_by_time():
         bumped = catalog_cache.version()
         traveller.shift(24 * 3600)
         assert catalog_cache.version() == bumped != first
+
+
+@pytest.mark.parametrize("away", [timedelta(seconds=1), timedelta(hours=2)], ids=["1s", "2h"])
+def test_an_edge_is_read_once_for_as_long_as_a_page_may_be_kept(away, django_assert_num_queries):
+    """One indexed query per version and edge: an edge a second away is kept that second,
+    a far one for the longest a page is kept."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        ProgramFactory(opens_at=start + away, closes_at=start + away + timedelta(days=1))
+        kept = min(int(away.total_seconds()), catalog_cache.MAX_SECONDS)
+        assert catalog_cache.seconds_valid(start) == kept
+        traveller.shift(kept - 0.5)
+        with django_assert_num_queries(0):
+            catalog_cache.seconds_valid(start)
