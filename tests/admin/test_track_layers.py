@@ -67,3 +67,20 @@ def test_a_superuser_may_view_both_tracks_records(records, model):
     request = asked_by(clerk(superuser=True))
     for region in Region:
         assert model_admin.has_view_permission(request, records[region][model])
+
+
+def test_the_offices_own_pages_are_named_after_the_model_and_behind_the_admins_sign_in(
+    django_user_model,
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    model_admin = admin.site._registry[Application]
+    [pattern] = model_admin.office_urls([("tool/", lambda request: HttpResponse("ok"), "tool")])
+    assert (str(pattern.pattern), pattern.name) == ("tool/", "applications_application_tool")
+
+    request = RequestFactory().get("/admin/applications/application/tool/")
+    request.user = AnonymousUser()
+    assert pattern.callback(request).status_code == 302, "to the admin's sign-in"
+    request.user = django_user_model.objects.create_user("boss", is_staff=True, is_superuser=True)
+    assert pattern.callback(request).content == b"ok"
