@@ -84,3 +84,23 @@ def test_the_offices_own_pages_are_named_after_the_model_and_behind_the_admins_s
     assert pattern.callback(request).status_code == 302, "to the admin's sign-in"
     request.user = django_user_model.objects.create_user("boss", is_staff=True, is_superuser=True)
     assert pattern.callback(request).content == b"ok"
+
+
+@pytest.mark.parametrize("forged", ["1.5", "99999999999999999999"])
+def test_an_action_on_a_forged_selection_runs_on_nothing_and_says_so(
+    client, intl_clerk, make_approved, forged
+):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    application = make_approved()
+    client.force_login(intl_clerk)
+    response = client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "set_admitted", "index": 0, "_selected_action": [application.pk, forged]},
+    )
+
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert messages == ["所选记录无效，未执行任何操作。请刷新页面后重新选择。"]
+    application.refresh_from_db()
+    assert application.admission_result == "pending"
