@@ -100,7 +100,7 @@ def test_an_action_on_a_forged_selection_runs_on_nothing_and_says_so(
         {"action": "set_admitted", "index": 0, "_selected_action": [application.pk, forged]},
     )
 
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == ["所选记录无效，未执行任何操作。请刷新页面后重新选择。"]
+    messages = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+    assert messages == [("error", "所选记录无效，未执行任何操作。请刷新页面后重新选择。")]
     application.refresh_from_db()
     assert application.admission_result == "pending"
