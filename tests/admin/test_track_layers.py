@@ -69,6 +69,20 @@ def test_a_superuser_may_view_both_tracks_records(records, model):
         assert model_admin.has_view_permission(request, records[region][model])
 
 
+@pytest.mark.parametrize("model", [Program, Application, ApplicationEvent, Attachment])
+def test_the_object_lookup_answers_404_with_the_reason_for_another_tracks_record(records, model):
+    """The lookup layer alone (the list and the permissions are not asked)."""
+    from django.http import Http404
+
+    model_admin = admin.site._registry[model]
+    request = asked_by(clerk(Region.INTERNATIONAL))
+    foreign = records[Region.HMT][model]
+    assert model_admin.get_object(request, str(records[Region.INTERNATIONAL][model].pk))
+    with pytest.raises(Http404) as raised:
+        model_admin.get_object(request, str(foreign.pk))
+    assert str(raised.value) == "没有找到该记录，或者它不属于你所在办公室负责的项目。"
+
+
 def test_the_offices_own_pages_are_named_after_the_model_and_behind_the_admins_sign_in(
     django_user_model,
 ):
