@@ -14,8 +14,10 @@ new mutants (after adding tests: --retest, or --fresh to test every mutant again
 change of a module's tests below makes mutmut test all its mutants again). The
 repository's own files are not changed. Each mutant's tests run in one pytest session
 on the SQLite file var/mutation-test-default.sqlite3 kept between sessions
-(bench/mutation_db.py), or on PostgreSQL with --database-url (the row-lock races are
-skipped on SQLite, so the mutants that drop a select_for_update survive there).
+(bench/mutation_db.py), or on PostgreSQL with --database-url, in its own
+var/mutation/<module>@postgresql/ (the row-lock races are skipped on SQLite, so there
+the mutants that drop a lock survive and mutmut never learns which race tests reach
+them).
 
 Prints: module, mutants, killed, survived, timeout, no tests (no test reaches the
 mutated function), not run (the run was stopped before them), score % (killed and timed
@@ -109,9 +111,8 @@ def slug(module):
     return module.removesuffix(".py").replace("/", ".")
 
 
-def workdir(module, tests, *, fresh):
+def workdir(directory, module, tests, *, fresh):
     """var/mutation/<module>/: links to the checkout and mutmut's setup.cfg."""
-    directory = WORK / slug(module)
     if fresh and directory.exists():
         shutil.rmtree(directory)
     (directory / "var").mkdir(parents=True, exist_ok=True)
@@ -145,8 +146,8 @@ def results(directory, module):
     return {name: STATUS.get(code, "other") for name, code in exit_codes.items()}
 
 
-def run(module, tests, args, env):
-    directory, changed = workdir(module, tests, fresh=args.fresh)
+def run(directory, module, tests, args, env):
+    directory, changed = workdir(directory, module, tests, fresh=args.fresh)
     log = directory / "mutmut.log"
     print(f"{module}: mutmut run (log: {log.relative_to(ROOT)})", file=sys.stderr, flush=True)
     command = ["nice", "-n", "10", str(MUTMUT), "run", "--max-children", "1"]
@@ -198,9 +199,11 @@ def main():
     chosen.sort(key=lambda pair: (ROOT / pair[0]).stat().st_size)
     rows = []
     for module, tests in chosen:
-        directory = WORK / slug(module)
+        # On PostgreSQL apart: mutmut's first run records which tests reach each function,
+        # and the race tests, skipped on SQLite, reach nothing there.
+        directory = WORK / (slug(module) + ("@postgresql" if args.database_url else ""))
         if not args.no_run:
-            directory = run(module, tests, args, env)
+            directory = run(directory, module, tests, args, env)
         statuses = results(directory, module)
         rows.append(row(module, statuses))
         print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
