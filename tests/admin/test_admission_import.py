@@ -105,6 +105,7 @@ def test_type_is_decided_by_content_not_by_name():
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_a_reason(upload, message):
+    upload.seek(0)  # the same object again when the test runs twice in one process
     with pytest.raises(ImportFileError, match=message):
         parse_upload(upload)
 
@@ -217,7 +218,7 @@ def test_one_bad_row_and_nothing_is_written(make_approved, superuser):
     with pytest.raises(services.ImportRefused) as refused:
         services.import_admission_results(rows=rows, actor=superuser)
 
-    assert "有 1 行有误，未写入任何录取结果" in refused.value.message
+    assert refused.value.message == "有 1 行有误，未写入任何录取结果。请修改文件后重新上传。"
     assert [r.row.line for r in refused.value.preview.errors] == [3]
     good.refresh_from_db()
     assert good.admission_result == AdmissionResult.PENDING

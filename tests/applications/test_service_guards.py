@@ -145,3 +145,10 @@ def test_a_summary_is_refused_unless_the_partner_school_admitted(in_state, stude
         application,
     )
     refused(lambda: summaries.submit_summary(application=application, user=student), application)
+
+
+def test_a_withdrawal_refused_names_the_state_it_found(in_state, student):
+    application = in_state(Status.APPROVED)
+    with pytest.raises(ApplicationError) as raised:
+        services.withdraw_application(application=application, user=student)
+    assert str(raised.value) == "该申请当前为「审核通过」，不能撤回；只有待审核的申请可以撤回。"

@@ -14,6 +14,7 @@ import os
 import subprocess
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,15 +24,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.applications.models import Status
+from apps.applications.services import ApplicationError
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.scores.models import ScoreSupplement
+from apps.scores.services import supplement_score
 from apps.summaries.models import ReturnSummary
-from tests.builders import form_data, pdf_upload
+from tests.builders import checked, form_data, pdf_upload
 from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
 FILLER = "filler"
+SCORE_PROOF_NOT_STORED = (
+    "「成绩截图.pdf」未能保存：服务器存储暂时不可用，请稍后重新上传。外语成绩尚未补录。"
+)
 
 
 def mount_tmpfs(options):
@@ -190,7 +196,7 @@ def test_a_score_proof_that_cannot_be_stored_keeps_the_one_time_score_unused(
 
     assert response.status_code == 200
     errors = response.context["form"].errors["proof"]
-    assert "未能保存" in errors[0] and "外语成绩尚未补录" in errors[0]
+    assert errors == [SCORE_PROOF_NOT_STORED]
     assert 'value="7"' in response.text, "what was typed is still in the form"
     application.refresh_from_db()
     assert application.language_score is None
@@ -208,6 +214,27 @@ def test_a_score_proof_that_cannot_be_stored_keeps_the_one_time_score_unused(
     application.refresh_from_db()
     assert application.language_score == 7
     assert application.attachments.filter(kind=AttachmentKind.SCORE_PROOF).count() == 1
+
+
+def test_the_score_service_refuses_a_proof_it_could_not_store_with_one_message(
+    make_submitted, break_media
+):
+    application = make_submitted()
+    break_media()
+    _kind, uploaded, check = checked(AttachmentKind.SCORE_PROOF, pdf_upload("成绩截图.pdf"))
+
+    with pytest.raises(ApplicationError) as raised:
+        supplement_score(
+            application=application,
+            user=application.student,
+            language_test="ielts",
+            score=Decimal(7),
+            proof=(uploaded, check),
+        )
+
+    message = SCORE_PROOF_NOT_STORED
+    assert (raised.value.message, raised.value.problems) == (message, {"proof": message})
+    assert not ScoreSupplement.objects.filter(application=application).exists()
 
 
 def test_a_summary_attachment_that_cannot_be_stored_keeps_the_date(
@@ -228,7 +255,7 @@ def test_a_summary_attachment_that_cannot_be_stored_keeps_the_date(
 
     assert response.status_code == 200
     [message] = messages_of(response)
-    assert "「总结.pdf」未能保存" in message and "其余内容已保存" in message
+    assert message == "「总结.pdf」未能保存：服务器存储暂时不可用，请稍后重新上传。其余内容已保存。"
     summary = ReturnSummary.objects.get(application=application)
     assert summary.return_date == back and not summary.is_submitted
     assert not application.attachments.filter(kind=AttachmentKind.SUMMARY).exists()

@@ -122,3 +122,109 @@ def test_an_unpublished_or_moved_program_page_is_gone_at_once(student_client):
     program.save()
     assert student_client.get(url).status_code == 404, "the old track's address"
     assert student_client.get(program.get_absolute_url()).status_code == 200
+
+
+def test_the_version_is_made_once_kept_and_replaced_by_a_change():
+    catalog_cache.cache.clear()
+    first = catalog_cache.version()
+    assert first and catalog_cache.version() == first
+    assert catalog_cache.cache.get(catalog_cache.VERSION_KEY) == first
+    catalog_cache.bump_version()
+    assert catalog_cache.version() not in (None, first)
+
+
+def test_the_next_edge_is_the_nearest_future_opening_or_closing_never_a_past_one():
+    now = timezone.now()
+    ProgramFactory(opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
+    ProgramFactory(opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=30))
+    assert catalog_cache.next_window_edge(now) == now + timedelta(days=3)
+
+
+def test_fragments_of_different_names_are_kept_apart():
+    assert catalog_cache.cached_fragment("list", ["international"], lambda: "list") == "list"
+    assert catalog_cache.cached_fragment("page", ["international"], lambda: "page") == "page"
+
+
+def test_a_fragment_lives_until_the_next_edge_seen_from_the_moment_given():
+    """A page rendered one second before a window opens (as the request saw the clock)
+    is kept for that second and no longer."""
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False) as traveller:
+        edge = start + timedelta(hours=1)
+        ProgramFactory(opens_at=edge, closes_at=edge + timedelta(days=10))
+        renders = []
+
+        def render():
+            renders.append(1)
+            return f"page {len(renders)}"
+
+        now = edge - timedelta(seconds=1)
+        assert catalog_cache.cached_fragment("list", ["q"], render, now=now) == "page 1"
+        assert catalog_cache.cached_fragment("list", ["q"], render, now=now) == "page 1"
+        traveller.shift(2)
+        later = now + timedelta(seconds=2)
+        assert catalog_cache.cached_fragment("list", ["q"], render, now=later) == "page 2"
+
+
+def test_the_next_edge_is_read_once_per_version(django_assert_num_queries):
+    now = timezone.now()
+    ProgramFactory(opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    assert catalog_cache.seconds_valid(now) == catalog_cache.MAX_SECONDS
+    with django_assert_num_queries(0):
+        assert catalog_cache.seconds_valid(now + timedelta(seconds=1)) == 600
+
+
+def test_without_any_edge_to_come_a_page_is_kept_the_longest_and_that_is_read_once(
+    django_assert_num_queries,
+):
+    assert catalog_cache.seconds_valid() == catalog_cache.MAX_SECONDS
+    with django_assert_num_queries(0):
+        assert catalog_cache.seconds_valid() == catalog_cache.MAX_SECONDS
+
+
+def test_a_program_moved_to_open_sooner_shortens_the_next_pages_life_at_once():
+    now = timezone.now()
+    program = ProgramFactory(opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    assert catalog_cache.seconds_valid(now) == catalog_cache.MAX_SECONDS
+    program.opens_at = now + timedelta(seconds=60)
+    program.save()
+    assert catalog_cache.seconds_valid(now) == 60
+
+
+def test_at_an_edge_the_next_one_is_looked_up():
+    now = timezone.now()
+    ProgramFactory(opens_at=now + timedelta(seconds=10), closes_at=now + timedelta(seconds=100))
+    assert catalog_cache.seconds_valid(now) == 10
+    assert catalog_cache.seconds_valid(now + timedelta(seconds=10)) == 90
+
+
+def test_an_edge_less_than_a_second_away_means_the_page_is_not_kept():
+    now = timezone.now()
+    ProgramFactory(opens_at=now + timedelta(milliseconds=500), closes_at=now + timedelta(hours=1))
+    assert catalog_cache.seconds_valid(now) == 0
+
+
+def test_the_version_is_replaced_only_by_a_change_never_by_time():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        catalog_cache.cache.clear()
+        first = catalog_cache.version()
+        traveller.shift(24 * 3600)
+        assert catalog_cache.version() == first
+        catalog_cache.bump_version()
+        bumped = catalog_cache.version()
+        traveller.shift(24 * 3600)
+        assert catalog_cache.version() == bumped != first
+
+
+@pytest.mark.parametrize("away", [timedelta(seconds=1), timedelta(hours=2)], ids=["1s", "2h"])
+def test_an_edge_is_read_once_for_as_long_as_a_page_may_be_kept(away, django_assert_num_queries):
+    """One indexed query per version and edge: an edge a second away is kept that second,
+    a far one for the longest a page is kept."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        ProgramFactory(opens_at=start + away, closes_at=start + away + timedelta(days=1))
+        kept = min(int(away.total_seconds()), catalog_cache.MAX_SECONDS)
+        assert catalog_cache.seconds_valid(start) == kept
+        traveller.shift(kept - 0.5)
+        with django_assert_num_queries(0):
+            catalog_cache.seconds_valid(start)

@@ -158,3 +158,52 @@ def test_duplicate_service_returns_the_existing_copy(db):
     first, created = duplicate_for_next_term(program=program)
     second, created_again = duplicate_for_next_term(program=program)
     assert created and not created_again and first == second
+
+
+def test_every_date_of_the_copy_moves_by_the_term_and_a_month_end_stays_in_its_month(db):
+    opens = timezone.make_aware(datetime.datetime(2026, 8, 31, 9, 0))
+    program = ProgramFactory(
+        term="2026-2027学年秋季学期", opens_at=opens, closes_at=opens + datetime.timedelta(days=30)
+    )
+    copy, created = duplicate_for_next_term(program=program)
+    assert created
+    # 31 August + 6 months is the last day of February; 30 September + 6 months, 30 March.
+    assert timezone.localtime(copy.opens_at) == timezone.make_aware(
+        datetime.datetime(2027, 2, 28, 9, 0)
+    )
+    assert timezone.localtime(copy.closes_at) == timezone.make_aware(
+        datetime.datetime(2027, 3, 30, 9, 0)
+    )
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"region": Region.HMT},  # the other track's program of that title and term
+        {"title": "另一个项目"},  # another program of the track in the next term
+        {"term": "2026年春季学期"},  # the same program in another term
+    ],
+    ids=["other-track", "other-title", "other-term"],
+)
+def test_the_existing_copy_is_only_one_of_the_same_track_title_and_next_term(db, other):
+    program = ProgramFactory(
+        region=Region.INTERNATIONAL, title="东京大学交换项目", term="2027年春季学期"
+    )
+    near_miss = ProgramFactory(
+        **{
+            "region": Region.INTERNATIONAL,
+            "title": "东京大学交换项目",
+            "term": "2027-2028学年秋季学期",
+            # Listed first (the newest window), so a lookup that ignores a part finds it.
+            "opens_at": program.opens_at + datetime.timedelta(days=200),
+            "closes_at": program.closes_at + datetime.timedelta(days=200),
+            **other,
+        }
+    )
+    copy, created = duplicate_for_next_term(program=program)
+    assert created and copy.pk not in (program.pk, near_miss.pk)
+    assert (copy.region, copy.title, copy.term) == (
+        Region.INTERNATIONAL,
+        "东京大学交换项目",
+        "2027-2028学年秋季学期",
+    )

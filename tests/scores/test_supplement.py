@@ -225,3 +225,44 @@ def test_the_service_refuses_a_second_supplement_even_with_a_stale_object(submit
 
     with pytest.raises(ApplicationError, match="只能补录一次"):
         supplement_score(application=stale, user=student, language_test="ielts", score=8)
+
+
+def test_the_service_refuses_a_score_the_test_cannot_give_and_names_the_field(submitted, student):
+    with pytest.raises(ApplicationError) as raised:
+        supplement_score(application=submitted, user=student, language_test="ielts", score=10)
+
+    message = "雅思 IELTS 的成绩应在 0 到 9 之间。"
+    assert (str(raised.value), raised.value.problems) == (message, {"language_score": message})
+    assert not ScoreSupplement.objects.exists()
+
+
+def test_the_service_refuses_with_its_reason_when_a_writer_without_the_lock_got_there_first(
+    submitted, student
+):
+    # The row still shows no score: only the supplement's one-to-one key stops this one.
+    ScoreSupplement.objects.create(
+        application=submitted, language_test="toefl", score=Decimal(90), created_by=student
+    )
+
+    with pytest.raises(ApplicationError) as raised:
+        supplement_score(application=submitted, user=student, language_test="ielts", score=7)
+
+    assert str(raised.value) == "外语成绩已经填写或补录过，只能补录一次，确认后不能修改。"
+    submitted.refresh_from_db()
+    assert submitted.language_score is None
+
+
+def test_the_supplement_row_records_the_test_the_score_and_who(submitted, student):
+    supplement_score(application=submitted, user=student, language_test="toefl", score=95)
+
+    row = ScoreSupplement.objects.get(application=submitted)
+    assert (row.language_test, row.score, row.created_by) == ("toefl", Decimal(95), student)
+
+
+def test_a_refused_state_is_named_in_the_reason(make_draft, student):
+    draft = make_draft()
+
+    with pytest.raises(ApplicationError) as raised:
+        supplement_score(application=draft, user=student, language_test="ielts", score=7)
+
+    assert str(raised.value) == "只有待审核或审核通过的申请可以补录分数；这份申请当前为「草稿」。"
