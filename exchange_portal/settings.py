@@ -109,7 +109,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, its policy built once (the same on every page).
+    "apps.core.middleware.PortalCSPMiddleware",
     # Last, as django-axes asks: turns a lockout into the login page saying when to retry.
     "axes.middleware.AxesMiddleware",
 ]
@@ -188,8 +189,15 @@ CACHES = {
     "default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # The same backend, making one redis-py client per pool instead of one per call.
+    # The same backend, making one redis-py client per pool instead of one per call, with
+    # a near cache in each process that every write anywhere clears (apps/core/cache.py).
     CACHES["default"]["BACKEND"] = "apps.core.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        near_seconds=env.int("CACHE_NEAR_SECONDS", default=60)
+        if env.bool("CACHE_NEAR", True)
+        else 0,
+        near_max_bytes=env.int("CACHE_NEAR_MAX_BYTES", default=32 << 20),
+    )
 
 # --- Authentication: the university's CAS and/or LDAP, local accounts last ---------
 # AUTH_METHODS: which campus sign-ins the portal offers, comma-separated: `ldap` (学号 +

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户管理")
 
     def ready(self):
-        from . import authz_cache, ldap  # noqa: F401  (connect their signals)
+        from . import authz_cache, ldap, user_cache  # noqa: F401  (connect their signals)

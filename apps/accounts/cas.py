@@ -33,9 +33,9 @@ from django_cas_ng.backends import CASBackend
 from django_cas_ng.signals import cas_user_authenticated
 from lxml.etree import XMLSyntaxError
 
-from .backends import user_with_profile
 from .forms import PortalLoginForm
 from .identity import attribute_values, sync_office_groups, sync_profile
+from .user_cache import signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class PortalCASBackend(CASBackend):
         return user
 
     def get_user(self, user_id):
-        user = user_with_profile(user_id)
+        user = signed_in_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -3,8 +3,8 @@
 import ldap
 from django_auth_ldap.backend import LDAPBackend, _LDAPUser, ldap_error
 
-from .backends import user_with_profile
 from .identity import sync_office_groups, sync_profile
+from .user_cache import signed_in_user
 
 
 class PortalLDAPBackend(LDAPBackend):
@@ -12,7 +12,7 @@ class PortalLDAPBackend(LDAPBackend):
 
     def get_user(self, user_id):
         # As LDAPBackend.get_user, with the profile the page header shows joined.
-        user = user_with_profile(user_id)
+        user = signed_in_user(user_id)
         if user is not None:
             _LDAPUser(self, user=user)  # sets user.ldap_user
         return user

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.spreadsheets import TableError, read_table
 
+from . import user_cache
 from .forms import ProfileForm
 from .models import DegreeLevel, Gender, StudentProfile
 
@@ -561,6 +562,7 @@ def _import(rows):
             StudentProfile.objects.bulk_update(
                 profiles, [*fields, "roster_fields", "updated_at"], batch_size=500
             )
+            user_cache.forget([profile.user_id for profile in profiles])
     return preview
 
 

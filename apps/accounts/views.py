@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST, require_safe
 
-from . import cas, my_data
+from . import cas, my_data, user_cache
 from .forms import PortalLoginForm, ProfileForm
 from .models import StudentProfile
 
@@ -65,4 +65,5 @@ def set_language(request):
     language = request.POST.get("language")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         StudentProfile.objects.filter(user=request.user).update(language=language)
+        user_cache.forget([request.user.pk])
     return response

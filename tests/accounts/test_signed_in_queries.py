@@ -52,7 +52,7 @@ def test_the_session_user_is_the_one_the_orm_reads(student, django_assert_num_qu
     it (no query to read it), and None for an unknown or bad id."""
     from django.forms.models import model_to_dict
 
-    from apps.accounts.backends import user_with_profile
+    from apps.accounts.user_cache import user_with_profile
 
     with django_assert_num_queries(1):
         user = user_with_profile(str(student.pk))
@@ -66,8 +66,8 @@ def test_the_session_user_is_the_one_the_orm_reads(student, django_assert_num_qu
 
 
 def test_a_clerk_has_no_profile_and_no_query_says_so(clerk, django_assert_num_queries):
-    from apps.accounts.backends import user_with_profile
     from apps.accounts.models import StudentProfile
+    from apps.accounts.user_cache import user_with_profile
 
     with django_assert_num_queries(1):
         user = user_with_profile(clerk.pk)
