@@ -105,8 +105,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Who made a change: the signed-in user, recorded with every audit log entry.
-    "auditlog.middleware.AuditlogMiddleware",
+    # Who made a change: the signed-in user, recorded with every audit log entry (looked
+    # up when an entry is written, not on every request).
+    "apps.core.middleware.LazyActorAuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp, its policy built once (the same on every page).

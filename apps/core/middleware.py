@@ -1,6 +1,7 @@
 import functools
 from contextlib import suppress
 
+from auditlog.middleware import AuditlogMiddleware
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
@@ -9,6 +10,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 
 
 class ChineseFirstLocaleMiddleware:
@@ -94,3 +96,18 @@ def _policies():
 def _policy_changed(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _policies.cache_clear()
+
+
+class LazyActorAuditlogMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, the actor looked up only when an entry is written.
+
+    django-auditlog asks whether `request.user` is a user as the request comes in, which
+    loads the user on every request, including those that never show or change anything
+    of theirs (/healthz/, static files through WhiteNoise come before it). The entry's
+    receiver asks the same question of this lazy object when it saves an entry: same
+    actor, same entries (tests/core/test_audit*.py).
+    """
+
+    @staticmethod
+    def _get_actor(request):
+        return SimpleLazyObject(lambda: AuditlogMiddleware._get_actor(request))
