@@ -2,6 +2,8 @@
 
 The portal runs as it does in production (DEBUG off, whitenoise, Redis cache, sessions
 in the cache, cached templates) from deploy/gunicorn.conf.py, against its own database.
+Or, with --embedded, as on a newcomer's machine (the same gunicorn, a SQLite file, the
+cache in each worker's memory, no Redis, no broker): BenchConfig.embedded_setup().
 """
 
 import base64
@@ -37,6 +39,34 @@ class BenchConfig:
     applications: int = 150_000
     password: str = "scale-pass-2026"
     extra_env: dict = field(default_factory=dict)
+
+    @classmethod
+    def embedded_setup(cls, **options):
+        """The embedded default: a SQLite file and the local-memory cache, in a folder of
+        their own (keys, media): a --reset of one seed empties the media folder beside it,
+        which the other seed's attachments are in."""
+        var = Path(os.environ.get("BENCH_VAR", ROOT / "var" / "bench")) / "embedded"
+        return cls(
+            database_url=f"sqlite:///{var / 'db.sqlite3'}",
+            cache_url="locmemcache://",
+            var=var,
+            **options,
+        )
+
+    @property
+    def embedded(self):
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def setup(self):
+        """What the BENCH line says the portal ran on."""
+        return "embedded" if self.embedded else "postgresql+redis"
+
+    @property
+    def sqlite_path(self):
+        import environ
+
+        return ROOT / environ.Env.db_url_config(self.database_url)["NAME"]
 
     @property
     def base_url(self):
@@ -81,6 +111,9 @@ class BenchConfig:
                 "AUTH_LDAP_SERVER_URI": "",
             }
         )
+        if self.embedded:
+            # No broker, whatever this shell has: tasks run in the process (has_worker()).
+            env.update({"CELERY_BROKER_URL": "", "REDIS_URL": ""})
         env.update(self.extra_env)
         return env
 
@@ -109,35 +142,12 @@ def seed_mark(config):
 def ensure_database(config):
     """Create the database if it is missing, migrate it, seed it if it is not seeded
     by this checkout at these sizes."""
-    url = urllib.parse.urlparse(config.database_url)
-    name = url.path.lstrip("/")
-    admin_url = url._replace(path="/postgres").geturl()
-    import psycopg2
-
+    marks = SqliteMark(config) if config.embedded else PostgresMark(config)
     mark = seed_mark(config)
-
-    def admin(statement, params=()):
-        # Not `with conn:`: that wraps the statement in a transaction, and CREATE DATABASE
-        # refuses to run in one.
-        conn = psycopg2.connect(admin_url)
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cursor:
-                cursor.execute(statement, params)
-                return cursor.fetchone() if cursor.description else None
-        finally:
-            conn.close()
-
-    found = admin(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [name],
-    )
-    if found is None:
-        log(f"creating database {name}")
-        admin(f'CREATE DATABASE "{name}"')
+    found = marks.read()
     log("migrating")
     manage(config, "migrate", "--verbosity", "0")
-    reset = found is not None and found[0] != mark
+    reset = found is not None and found != mark
     if reset:
         log("seeded by another checkout (its own keys and files): seeding again")
     else:
@@ -156,14 +166,72 @@ def ensure_database(config):
         )
     finally:
         config.extra_env = env_debug
-    admin(f'COMMENT ON DATABASE "{name}" IS %s', [mark])
+    marks.write(mark)
     log("collectstatic")
     manage(config, "collectstatic", "--noinput", "--verbosity", "0")
 
 
+class PostgresMark:
+    """The seed mark as the database's comment; the database created when missing."""
+
+    def __init__(self, config):
+        url = urllib.parse.urlparse(config.database_url)
+        self.name = url.path.lstrip("/")
+        self.admin_url = url._replace(path="/postgres").geturl()
+
+    def admin(self, statement, params=()):
+        import psycopg2
+
+        # Not `with conn:`: that wraps the statement in a transaction, and CREATE DATABASE
+        # refuses to run in one.
+        conn = psycopg2.connect(self.admin_url)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute(statement, params)
+                return cursor.fetchone() if cursor.description else None
+        finally:
+            conn.close()
+
+    def read(self):
+        """None when the database is missing (created here), else its mark ("" unmarked)."""
+        found = self.admin(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [self.name],
+        )
+        if found is None:
+            log(f"creating database {self.name}")
+            self.admin(f'CREATE DATABASE "{self.name}"')
+            return None
+        return found[0] or ""
+
+    def write(self, mark):
+        self.admin(f'COMMENT ON DATABASE "{self.name}" IS %s', [mark])
+
+
+class SqliteMark:
+    """The seed mark in a small file beside the SQLite file (migrate creates the file)."""
+
+    def __init__(self, config):
+        self.database = config.sqlite_path
+        self.file = self.database.with_name(self.database.name + ".seed")
+
+    def read(self):
+        if not self.database.exists():
+            log(f"creating {self.database}")
+            self.database.parent.mkdir(parents=True, exist_ok=True)
+            self.file.unlink(missing_ok=True)
+            return None
+        return self.file.read_text().strip() if self.file.exists() else ""
+
+    def write(self, mark):
+        self.file.write_text(mark + "\n")
+
+
 def flush_cache(config):
-    """Start from a cold cache (the bench's own Redis database only), and with no printed
-    form rendered yet (they are kept in file storage), so the first downloads are renders."""
+    """Start from a cold cache (the bench's own Redis database only; local memory starts
+    cold with each worker), and with no printed form rendered yet (they are kept in file
+    storage), so the first downloads are renders."""
     shutil.rmtree(config.var / "media" / "pdf-cache", ignore_errors=True)
     if config.cache_url.startswith("redis"):
         import redis
