@@ -129,14 +129,17 @@ def manage(config, *args, check=True):
 
 
 def seed_mark(config):
-    """What the seeded rows need besides their sizes: this checkout's field encryption key
-    (the passports are encrypted with it) and its media folder (the attachments' files).
-    Kept as the database's comment: another checkout (a fresh clone has its own key and
-    files) finds a mark that is not its own and seeds again instead of failing to read."""
+    """What the seeded rows are: their sizes, this checkout's field encryption key (the
+    passports are encrypted with it) and its media folder (the attachments' files).
+    Kept as the database's comment (--embedded: a file beside it): another checkout (a
+    fresh clone has its own key and files) or other sizes find a mark that is not theirs
+    and seed again instead of failing to read; the same mark skips seeding. Not left to
+    seed_scale's own count: the drafts bench/run adds for 提交 are applications too."""
     config.env()  # makes the key file on first use
     key = (config.var / "field_encryption_key").read_text()
     media = config.var / "media"
-    return "bench-seed " + hashlib.sha256(f"{key}\0{media}".encode()).hexdigest()[:16]
+    checkout = hashlib.sha256(f"{key}\0{media}".encode()).hexdigest()[:16]
+    return f"bench-seed {checkout} {config.students}/{config.programs}/{config.applications}"
 
 
 def ensure_database(config):
@@ -147,26 +150,30 @@ def ensure_database(config):
     found = marks.read()
     log("migrating")
     manage(config, "migrate", "--verbosity", "0")
-    reset = found is not None and found != mark
-    if reset:
-        log("seeded by another checkout (its own keys and files): seeding again")
+    if found == mark:
+        log("seeded by this checkout at these sizes: not seeding again")
     else:
-        log("seeding (skipped when already seeded at these sizes)")
-    env_debug = {**config.extra_env}
-    config.extra_env = {**env_debug, "DEBUG": "1"}  # seed_scale refuses DEBUG off
-    try:
-        manage(
-            config,
-            "seed_scale",
-            f"--students={config.students}",
-            f"--programs={config.programs}",
-            f"--applications={config.applications}",
-            f"--password={config.password}",
-            *(["--reset"] if reset else []),
+        reset = found is not None  # and not this mark: emptied first
+        log(
+            "seeding again: another checkout's keys and files, or other sizes"
+            if reset
+            else "seeding"
         )
-    finally:
-        config.extra_env = env_debug
-    marks.write(mark)
+        env_debug = {**config.extra_env}
+        config.extra_env = {**env_debug, "DEBUG": "1"}  # seed_scale refuses DEBUG off
+        try:
+            manage(
+                config,
+                "seed_scale",
+                f"--students={config.students}",
+                f"--programs={config.programs}",
+                f"--applications={config.applications}",
+                f"--password={config.password}",
+                *(["--reset"] if reset else []),
+            )
+        finally:
+            config.extra_env = env_debug
+        marks.write(mark)
     log("collectstatic")
     manage(config, "collectstatic", "--noinput", "--verbosity", "0")
 
