@@ -7,8 +7,10 @@ machine), the database's share of the same request:
 
     bench/cost [--repeat 200] [--batches 3]
     bench/cost --middleware healthz      # where a signed-in request's time goes (issue 23)
+    bench/cost --embedded                # on bench/run --embedded's SQLite file, no Redis
 
-Uses the benchmark's database and settings (DEBUG off, its Redis cache), warm caches.
+Uses the benchmark's database and settings (DEBUG off, its Redis cache), warm caches;
+with --embedded, the SQLite file and local-memory cache of `bench/run --embedded`.
 """
 
 import argparse
@@ -154,8 +156,13 @@ def main(argv=None):
         "--pages",
         help="only these pages (comma-separated, e.g. save_draft,healthz (signed in))",
     )
+    p.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the SQLite file and local-memory cache seeded by bench/run --embedded",
+    )
     args = p.parse_args(argv)
-    config = server.BenchConfig()
+    config = server.BenchConfig.embedded_setup() if args.embedded else server.BenchConfig()
     os.environ.update(config.env())
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django

@@ -68,13 +68,18 @@ def parser(description):
         type=int,
         help="N gunicorn nodes (each with --workers) behind nginx on --port",
     )
+    p.add_argument(
+        "--embedded",
+        action="store_true",
+        help="as a newcomer runs it: SQLite under var/bench/embedded, local-memory cache, "
+        "no Redis, no broker (default: PostgreSQL + Redis, BENCH_DATABASE_URL, BENCH_CACHE_URL)",
+    )
     return p
 
 
 def config_from(args):
-    config = server.BenchConfig(
-        students=args.students, programs=args.programs, applications=args.applications
-    )
+    make = server.BenchConfig.embedded_setup if args.embedded else server.BenchConfig
+    config = make(students=args.students, programs=args.programs, applications=args.applications)
     if args.workers:
         config.workers = args.workers
     if args.port:
@@ -110,7 +115,8 @@ def page_ratios(ratio, suffix):
 def figures(results, ceilings, plan, rss, workers, cpu_ms, vanilla):
     """`ceilings` and `vanilla`: {page: the portal's /healthz/, the vanilla hello}, each
     measured in the slices beside the page; "healthz" in both is all of their slices."""
-    after_review = submits.p95(plan.after_review_ms)
+    # None: not measured (--embedded has no worker to render after a review).
+    after_review = submits.p95(plan.after_review_ms) if plan.after_review_ms else None
     warm_cpu = scenarios.pdf_warm_ms(plan, workers, plan.pdf_first_cpu_ms)
     return {
         "healthz_ratio": results["healthz"].rps / (vanilla["healthz"].rps or 1),
@@ -122,7 +128,9 @@ def figures(results, ceilings, plan, rss, workers, cpu_ms, vanilla):
         "submit_vs_save_p95": results["submit"].p95_ms / (results["save_draft"].p95_ms or 1),
         "admin_list_p95_ms": results["admin_list"].p95_ms,
         "pdf_after_review_ms": after_review,
-        "pdf_after_review_vs_cached_p95": after_review / (results["pdf_cached"].p95_ms or 1),
+        "pdf_after_review_vs_cached_p95": (
+            None if after_review is None else after_review / (results["pdf_cached"].p95_ms or 1)
+        ),
         "pdf_warm_ms": scenarios.pdf_warm_ms(plan, workers),
         "pdf_warm_cpu_ms": warm_cpu,
         "cpu_calibration_ms": cpu_ms,
@@ -136,6 +144,8 @@ def missed(values):
     out = []
     for name, (op, limit) in BUDGETS.items():
         value = values[name]
+        if value is None:  # not measured in this set-up: said beside the table
+            continue
         ok = value >= limit if op == ">=" else value <= limit
         if not ok:
             out.append(f"{name}={value:.2f} (budget {op} {limit})")
@@ -202,20 +212,26 @@ def drain(config):
         response.read()
 
 
-def bench_line(v):
+def bench_line(v, setup="postgresql+redis"):
+    """`setup`: what the portal ran on (BenchConfig.setup); a figure not measured in it
+    (None) is printed as `skipped`."""
+
+    def fmt(name, spec):
+        return "skipped" if v[name] is None else format(v[name], spec)
+
     ratios = " ".join(
         f"{page}{suffix}={v[page + suffix]:.2f}"
         for page in ("catalog", "detail", "mylist", "pdf_cached", "save", "submit", "admin_list")
         for suffix in ("_ratio", "_own_ratio")
     )
     return (
-        f"BENCH healthz_ratio={v['healthz_ratio']:.2f} {ratios} "
+        f"BENCH setup={setup} healthz_ratio={v['healthz_ratio']:.2f} {ratios} "
         f"vanilla_rps={v['vanilla_rps']:.0f} "
         f"save_p95_ms={v['save_p95_ms']:.0f} submit_p95_ms={v['submit_p95_ms']:.0f} "
         f"submit_vs_save_p95={v['submit_vs_save_p95']:.2f} "
         f"admin_list_p95_ms={v['admin_list_p95_ms']:.0f} "
-        f"pdf_after_review_ms={v['pdf_after_review_ms']:.0f} "
-        f"pdf_after_review_vs_cached_p95={v['pdf_after_review_vs_cached_p95']:.2f} "
+        f"pdf_after_review_ms={fmt('pdf_after_review_ms', '.0f')} "
+        f"pdf_after_review_vs_cached_p95={fmt('pdf_after_review_vs_cached_p95', '.2f')} "
         f"pdf_warm_ms={v['pdf_warm_ms']:.0f} pdf_warm_cpu_ms={v['pdf_warm_cpu_ms']:.0f} "
         f"cpu_calibration_ms={v['cpu_calibration_ms']:.0f} "
         f"pdf_warm_vs_cpu={v['pdf_warm_vs_cpu']:.2f} "
@@ -294,7 +310,7 @@ def main(argv=None):
                     f"submit: the slices spent {max(spent[1:], default=0)} of the {pool} "
                     "drafts at most (beyond the pool, a 提交 would be answered at no cost)"
                 )
-            if order == ORDER:
+            if order == ORDER and not config.embedded:
                 plan.after_review_ms = submits.first_downloads_after_review(
                     config, plan.submit_pool, plan.student_sessions
                 )
@@ -327,11 +343,17 @@ def main(argv=None):
         f"{values['submit_vs_save_p95']:.2f} x 保存's p95, "
         f"own ratio {values['submit_own_ratio']:.2f}"
     )
-    print(
-        f"first download after a review, a worker running: p95 "
-        f"{values['pdf_after_review_ms']:.0f} ms over {len(plan.after_review_ms)} forms, "
-        f"{values['pdf_after_review_vs_cached_p95']:.2f} x the cached download's p95"
-    )
+    if config.embedded:
+        print(
+            "first download after a review, a worker running: skipped (--embedded: no "
+            "broker, no worker to render it; bench/run without --embedded measures it)"
+        )
+    else:
+        print(
+            f"first download after a review, a worker running: p95 "
+            f"{values['pdf_after_review_ms']:.0f} ms over {len(plan.after_review_ms)} forms, "
+            f"{values['pdf_after_review_vs_cached_p95']:.2f} x the cached download's p95"
+        )
     print("worker RSS MB: " + ", ".join(f"{mb:.0f}" for mb in sorted(rss.values())))
     if args.nodes:
         print(f"through nginx: {args.nodes} node(s) x {config.workers} workers")
@@ -340,7 +362,7 @@ def main(argv=None):
     )
     failures = missed(values)
     print("budgets: " + ("all met" if not failures else "MISSED " + "; ".join(failures)))
-    print(bench_line(values))
+    print(bench_line(values, config.setup))
     return 1 if (args.check and failures) else 0
 
 

@@ -2,6 +2,8 @@
 
 The portal runs as it does in production (DEBUG off, whitenoise, Redis cache, sessions
 in the cache, cached templates) from deploy/gunicorn.conf.py, against its own database.
+Or, with --embedded, as on a newcomer's machine (the same gunicorn, a SQLite file, the
+cache in each worker's memory, no Redis, no broker): BenchConfig.embedded_setup().
 """
 
 import base64
@@ -37,6 +39,34 @@ class BenchConfig:
     applications: int = 150_000
     password: str = "scale-pass-2026"
     extra_env: dict = field(default_factory=dict)
+
+    @classmethod
+    def embedded_setup(cls, **options):
+        """The embedded default: a SQLite file and the local-memory cache, in a folder of
+        their own (keys, media): a --reset of one seed empties the media folder beside it,
+        which the other seed's attachments are in."""
+        var = Path(os.environ.get("BENCH_VAR", ROOT / "var" / "bench")) / "embedded"
+        return cls(
+            database_url=f"sqlite:///{var / 'db.sqlite3'}",
+            cache_url="locmemcache://",
+            var=var,
+            **options,
+        )
+
+    @property
+    def embedded(self):
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def setup(self):
+        """What the BENCH line says the portal ran on."""
+        return "embedded" if self.embedded else "postgresql+redis"
+
+    @property
+    def sqlite_path(self):
+        import environ
+
+        return ROOT / environ.Env.db_url_config(self.database_url)["NAME"]
 
     @property
     def base_url(self):
@@ -81,6 +111,9 @@ class BenchConfig:
                 "AUTH_LDAP_SERVER_URI": "",
             }
         )
+        if self.embedded:
+            # No broker, whatever this shell has: tasks run in the process (has_worker()).
+            env.update({"CELERY_BROKER_URL": "", "REDIS_URL": ""})
         env.update(self.extra_env)
         return env
 
@@ -96,30 +129,69 @@ def manage(config, *args, check=True):
 
 
 def seed_mark(config):
-    """What the seeded rows need besides their sizes: this checkout's field encryption key
-    (the passports are encrypted with it) and its media folder (the attachments' files).
-    Kept as the database's comment: another checkout (a fresh clone has its own key and
-    files) finds a mark that is not its own and seeds again instead of failing to read."""
+    """What the seeded rows are: their sizes, this checkout's field encryption key (the
+    passports are encrypted with it) and its media folder (the attachments' files).
+    Kept as the database's comment (--embedded: a file beside it): another checkout (a
+    fresh clone has its own key and files) or other sizes find a mark that is not theirs
+    and seed again instead of failing to read; the same mark skips seeding. Not left to
+    seed_scale's own count: the drafts bench/run adds for 提交 are applications too."""
     config.env()  # makes the key file on first use
     key = (config.var / "field_encryption_key").read_text()
     media = config.var / "media"
-    return "bench-seed " + hashlib.sha256(f"{key}\0{media}".encode()).hexdigest()[:16]
+    checkout = hashlib.sha256(f"{key}\0{media}".encode()).hexdigest()[:16]
+    return f"bench-seed {checkout} {config.students}/{config.programs}/{config.applications}"
 
 
 def ensure_database(config):
     """Create the database if it is missing, migrate it, seed it if it is not seeded
     by this checkout at these sizes."""
-    url = urllib.parse.urlparse(config.database_url)
-    name = url.path.lstrip("/")
-    admin_url = url._replace(path="/postgres").geturl()
-    import psycopg2
-
+    marks = SqliteMark(config) if config.embedded else PostgresMark(config)
     mark = seed_mark(config)
+    found = marks.read()
+    log("migrating")
+    manage(config, "migrate", "--verbosity", "0")
+    if found == mark:
+        log("seeded by this checkout at these sizes: not seeding again")
+    else:
+        reset = found is not None  # and not this mark: emptied first
+        log(
+            "seeding again: another checkout's keys and files, or other sizes"
+            if reset
+            else "seeding"
+        )
+        env_debug = {**config.extra_env}
+        config.extra_env = {**env_debug, "DEBUG": "1"}  # seed_scale refuses DEBUG off
+        try:
+            manage(
+                config,
+                "seed_scale",
+                f"--students={config.students}",
+                f"--programs={config.programs}",
+                f"--applications={config.applications}",
+                f"--password={config.password}",
+                *(["--reset"] if reset else []),
+            )
+        finally:
+            config.extra_env = env_debug
+        marks.write(mark)
+    log("collectstatic")
+    manage(config, "collectstatic", "--noinput", "--verbosity", "0")
 
-    def admin(statement, params=()):
+
+class PostgresMark:
+    """The seed mark as the database's comment; the database created when missing."""
+
+    def __init__(self, config):
+        url = urllib.parse.urlparse(config.database_url)
+        self.name = url.path.lstrip("/")
+        self.admin_url = url._replace(path="/postgres").geturl()
+
+    def admin(self, statement, params=()):
+        import psycopg2
+
         # Not `with conn:`: that wraps the statement in a transaction, and CREATE DATABASE
         # refuses to run in one.
-        conn = psycopg2.connect(admin_url)
+        conn = psycopg2.connect(self.admin_url)
         try:
             conn.autocommit = True
             with conn.cursor() as cursor:
@@ -128,42 +200,45 @@ def ensure_database(config):
         finally:
             conn.close()
 
-    found = admin(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [name],
-    )
-    if found is None:
-        log(f"creating database {name}")
-        admin(f'CREATE DATABASE "{name}"')
-    log("migrating")
-    manage(config, "migrate", "--verbosity", "0")
-    reset = found is not None and found[0] != mark
-    if reset:
-        log("seeded by another checkout (its own keys and files): seeding again")
-    else:
-        log("seeding (skipped when already seeded at these sizes)")
-    env_debug = {**config.extra_env}
-    config.extra_env = {**env_debug, "DEBUG": "1"}  # seed_scale refuses DEBUG off
-    try:
-        manage(
-            config,
-            "seed_scale",
-            f"--students={config.students}",
-            f"--programs={config.programs}",
-            f"--applications={config.applications}",
-            f"--password={config.password}",
-            *(["--reset"] if reset else []),
+    def read(self):
+        """None when the database is missing (created here), else its mark ("" unmarked)."""
+        found = self.admin(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [self.name],
         )
-    finally:
-        config.extra_env = env_debug
-    admin(f'COMMENT ON DATABASE "{name}" IS %s', [mark])
-    log("collectstatic")
-    manage(config, "collectstatic", "--noinput", "--verbosity", "0")
+        if found is None:
+            log(f"creating database {self.name}")
+            self.admin(f'CREATE DATABASE "{self.name}"')
+            return None
+        return found[0] or ""
+
+    def write(self, mark):
+        self.admin(f'COMMENT ON DATABASE "{self.name}" IS %s', [mark])
+
+
+class SqliteMark:
+    """The seed mark in a small file beside the SQLite file (migrate creates the file)."""
+
+    def __init__(self, config):
+        self.database = config.sqlite_path
+        self.file = self.database.with_name(self.database.name + ".seed")
+
+    def read(self):
+        if not self.database.exists():
+            log(f"creating {self.database}")
+            self.database.parent.mkdir(parents=True, exist_ok=True)
+            self.file.unlink(missing_ok=True)
+            return None
+        return self.file.read_text().strip() if self.file.exists() else ""
+
+    def write(self, mark):
+        self.file.write_text(mark + "\n")
 
 
 def flush_cache(config):
-    """Start from a cold cache (the bench's own Redis database only), and with no printed
-    form rendered yet (they are kept in file storage), so the first downloads are renders."""
+    """Start from a cold cache (the bench's own Redis database only; local memory starts
+    cold with each worker), and with no printed form rendered yet (they are kept in file
+    storage), so the first downloads are renders."""
     shutil.rmtree(config.var / "media" / "pdf-cache", ignore_errors=True)
     if config.cache_url.startswith("redis"):
         import redis

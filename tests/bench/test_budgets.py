@@ -51,7 +51,8 @@ def figures(
     plan = scenarios.Plan(
         pdf_first_ms=[render_ms * slower] * 8,
         pdf_first_cpu_ms=[render_ms * slower] * 8,
-        after_review_ms=[first_download_ms * slower] * 12,  # 6 ms: the worker rendered it
+        # 6 ms: the worker rendered it; None: not measured (--embedded, no worker).
+        after_review_ms=[] if first_download_ms is None else [first_download_ms * slower] * 12,
     )
     return run.figures(results, ceilings, plan, {1: 150}, 4, cpu_ms=40 * slower, vanilla=hellos)
 
@@ -106,3 +107,13 @@ def test_the_bench_line_carries_both_ratios_of_every_page():
     for page in ("catalog", "detail", "mylist", "pdf_cached", "save", "submit", "admin_list"):
         assert f" {page}_ratio=" in line and f" {page}_own_ratio=" in line
     assert " healthz_ratio=0.82 " in line and " vanilla_rps=1100 " in line
+
+
+def test_embedded_judges_no_review_figure_and_its_bench_line_says_skipped():
+    values = figures(first_download_ms=None)
+
+    assert run.missed(values) == []
+    line = run.bench_line(values, "embedded")
+    assert line.startswith("BENCH setup=embedded healthz_ratio=")
+    assert " pdf_after_review_ms=skipped pdf_after_review_vs_cached_p95=skipped " in line
+    assert run.bench_line(figures()).startswith("BENCH setup=postgresql+redis ")
