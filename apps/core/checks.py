@@ -51,3 +51,22 @@ def check_field_encryption_keys(app_configs, **kwargs):
         )
         for problem in key_problems(settings.FIELD_ENCRYPTION_KEYS)
     ]
+
+
+@register(deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    # Sessions, permissions, the catalog's version and the students' statuses are kept in
+    # the cache and forgotten when they change: in local memory, only by the process that
+    # changed them.
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            Warning(
+                "The cache is each process's own memory: with several processes (gunicorn "
+                "workers), a sign-out, a revoked permission or a changed program reaches "
+                "only the process that made it.",
+                hint="Set CACHE_URL (or REDIS_URL) to Redis, or serve from one process.",
+                id="portal.W002",
+            )
+        ]
+    return []

@@ -16,6 +16,18 @@ def test_missing_harfbuzz_subset_is_reported(monkeypatch):
     assert warning.id == "portal.W001"
 
 
+def test_a_cache_of_each_process_alone_is_reported_for_deployment(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in checks.check_shared_cache(None)] == ["portal.W002"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+        }
+    }
+    assert checks.check_shared_cache(None) == []
+
+
 def test_development_secret_key_is_refused_in_production(settings):
     settings.DEBUG = False
     settings.SECRET_KEY = checks.DEV_SECRET_KEY
