@@ -161,6 +161,9 @@ for _alias, _db in DATABASES.items():
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             }
         )
+        # Kept open too: opening the file and its PRAGMAs on every request cost more than
+        # a small page's own queries (bench/RESULTS.md, issue 23).
+        _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     else:
         # Persistent connections (psycopg2 has no pool; Django's own pool needs psycopg 3):
         # each worker process keeps one connection per alias. Size it so that

@@ -51,7 +51,7 @@ def zhang(password):
 @pytest.fixture
 def zhang_client(client, zhang):
     client.force_login(zhang)
-    client.get("/healthz/")  # the user is now kept
+    client.get(reverse("applications:list"))  # the user is now kept
     return client
 
 
@@ -130,5 +130,5 @@ def test_a_new_secret_key_keeps_users_under_new_entries(zhang, zhang_client, set
 def test_with_a_cache_of_this_process_only_nothing_is_kept(settings, zhang, client):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     client.force_login(zhang)
-    client.get("/healthz/")
+    client.get(reverse("applications:list"))
     assert cache.get(user_cache._key(zhang.pk)) is None
