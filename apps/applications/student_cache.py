@@ -22,8 +22,10 @@ def _key(student_id):
     return f"student-applications:{student_id}"
 
 
-def applications_by_program(student):
-    """{program id: Application with only `pk` and `status`} of `student`."""
+def statuses_by_program(student):
+    """{program id: (application pk, status)} of `student`, from the cache (one query
+    when not cached). Plain values: a catalog page needs only the statuses, and
+    building a model instance per application cost more than the rest of the lookup."""
     key = _key(student.pk)
     rows = cache.get(key)
     if rows is None:
@@ -31,7 +33,16 @@ def applications_by_program(student):
             Application.objects.for_student(student).values_list("pk", "program_id", "status")
         )
         cache.set(key, rows, SECONDS)
-    return {program_id: Application(pk=pk, status=status) for pk, program_id, status in rows}
+    return {program_id: (pk, status) for pk, program_id, status in rows}
+
+
+def application_for_program(student, program_id):
+    """`student`'s Application (with only `pk` and `status`) to the program, or None."""
+    found = statuses_by_program(student).get(program_id)
+    if found is None:
+        return None
+    pk, status = found
+    return Application(pk=pk, status=status)
 
 
 @receiver(post_save, sender=Application, dispatch_uid="student-applications-saved")

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from apps.applications.models import Notice, Status
-from apps.applications.student_cache import applications_by_program
+from apps.applications.student_cache import application_for_program, statuses_by_program
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 
 from . import catalog_cache
@@ -71,7 +71,7 @@ _MINE_MARK = re.compile(r"<!--mine:(\d+)-->")
 def _mark_mine(html, student):
     """已报名 / 草稿 beside the programs `student` has applied to or has a draft for, from
     the student's cached applications (one query when not cached, whatever the page)."""
-    mine = applications_by_program(student)
+    mine = statuses_by_program(student)
     if not mine:
         return _MINE_MARK.sub("", html)
     badges = {
@@ -84,10 +84,10 @@ def _mark_mine(html, student):
     }
 
     def badge(match):
-        application = mine.get(int(match.group(1)))
-        if application is None or application.status == Status.WITHDRAWN:
+        _pk, status = mine.get(int(match.group(1)), (None, Status.WITHDRAWN))
+        if status == Status.WITHDRAWN:
             return ""
-        return badges.get(application.status, badges["applied"])
+        return badges.get(status, badges["applied"])
 
     return _MINE_MARK.sub(badge, html)
 
@@ -118,7 +118,7 @@ def program_detail(request, region, pk):
     if program is None or not program.is_published or program.region != region:
         raise Http404
     # The page shows the student's application here, if any: its status, from the cache.
-    mine = applications_by_program(request.user).get(program.pk)
+    mine = application_for_program(request.user, program.pk)
     return render(
         request,
         "programs/program_detail.html",
