@@ -28,19 +28,22 @@ def _region_or_404(region):
 
 @login_required
 def home(request):
-    # The counts are the catalog's (the replica may serve them); the notices are the
-    # student's own and come from the primary.
-    if may_read_replica(request):
-        with replica_reads():
-            open_counts = Program.objects.open_counts_by_region()
-    else:
-        open_counts = Program.objects.open_counts_by_region()
+    # The counts are the catalog's, kept with it (the replica may serve them); the notices
+    # are the student's own and come from the primary.
+    open_counts = catalog_cache.cached_fragment("open-counts", [], lambda: _open_counts(request))
     tracks = [
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
     ]
     notices = Notice.objects.unread_for(request.user)
     return render(request, "programs/home.html", {"tracks": tracks, "notices": notices})
+
+
+def _open_counts(request):
+    if may_read_replica(request):
+        with replica_reads():
+            return Program.objects.open_counts_by_region()
+    return Program.objects.open_counts_by_region()
 
 
 @login_required
