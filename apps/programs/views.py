@@ -11,8 +11,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from apps.applications.models import Notice, Status
-from apps.applications.student_cache import application_for_program, statuses_by_program
+from apps.applications.models import Status
+from apps.applications.student_cache import (
+    application_for_program,
+    statuses_by_program,
+    unread_notices,
+)
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 
 from . import catalog_cache
@@ -35,7 +39,7 @@ def home(request):
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
     ]
-    notices = Notice.objects.unread_for(request.user)
+    notices = unread_notices(request.user)
     return render(request, "programs/home.html", {"tracks": tracks, "notices": notices})
 
 
