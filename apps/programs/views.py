@@ -54,13 +54,12 @@ def _open_counts(request):
 @reads_from_replica
 def program_list(request, region):
     region = _region_or_404(region)
-    form = CatalogFilterForm(request.GET or None)
     # The list (search form, table, pages) is the same for every student: cached until a
     # program changes or a window opens or closes (see catalog_cache).
     # The whole query string is in the key: the fragment's links carry it along.
     query = sorted(request.GET.lists())
     results = catalog_cache.cached_fragment(
-        "list", [region, query], lambda: _render_results(request, region, form)
+        "list", [region, query], lambda: _render_results(request, region)
     )
     results = _mark_mine(results, request.user)
     return render(
@@ -99,7 +98,9 @@ def _mark_mine(html, student):
     return _MINE_MARK.sub(badge, html)
 
 
-def _render_results(request, region, form):
+def _render_results(request, region):
+    """The cached part of the catalog; its search form is made only when it is rendered."""
+    form = CatalogFilterForm(request.GET or None)
     now = timezone.now()
     programs = Program.objects.published().in_region(region)
     if form.is_valid():
