@@ -16,6 +16,7 @@ from apps.accounts.models import own_profile
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
+from apps.programs import catalog_cache
 from apps.programs.models import TRACK_WORDS, Program, Region
 from apps.summaries.models import ReturnSummary
 
@@ -245,18 +246,11 @@ def detail(request, pk):
     What was submitted and the history are cached per version of the application (its
     `updated_at`, moved on by every save, status change, score, result and file change)
     and of the summary (`fragments.details`)."""
-    # The passport number (decrypted) and the program's texts are read only to render.
-    queryset = (
-        Application.objects.for_student(request.user)
-        .select_related("program")
-        .defer(
-            "passport_number",
-            "program__description",
-            "program__eligibility",
-            "program__language_requirement",
-        )
-    )
+    # The passport number (decrypted) is read only to render; the program comes from the
+    # catalog's cache (replaced whenever any program changes).
+    queryset = Application.objects.for_student(request.user).defer("passport_number")
     application = get_object_or_404(queryset, pk=pk)
+    application.program = catalog_cache.program(application.program_id)
     summary = None
     if application.can_write_summary:
         summary = ReturnSummary.objects.filter(application=application).first()

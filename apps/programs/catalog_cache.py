@@ -96,3 +96,9 @@ def cached_fragment(name, parts, render, now=None):
         if ttl > 0:
             cache.set(key, html, ttl)
     return html
+
+
+def program(pk):
+    """The program's row as of the catalog's version (None if there is none): for the
+    pages that show an application's program beside it, without a join per request."""
+    return cached_fragment("program-row", [pk], lambda: Program.objects.filter(pk=pk).first())

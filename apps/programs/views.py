@@ -11,8 +11,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from apps.applications.models import Notice, Status
-from apps.applications.student_cache import applications_by_program
+from apps.applications.models import Status
+from apps.applications.student_cache import (
+    application_for_program,
+    statuses_by_program,
+    unread_notices,
+)
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 
 from . import catalog_cache
@@ -28,32 +32,34 @@ def _region_or_404(region):
 
 @login_required
 def home(request):
-    # The counts are the catalog's (the replica may serve them); the notices are the
-    # student's own and come from the primary.
-    if may_read_replica(request):
-        with replica_reads():
-            open_counts = Program.objects.open_counts_by_region()
-    else:
-        open_counts = Program.objects.open_counts_by_region()
+    # The counts are the catalog's, kept with it (the replica may serve them); the notices
+    # are the student's own and come from the primary.
+    open_counts = catalog_cache.cached_fragment("open-counts", [], lambda: _open_counts(request))
     tracks = [
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
     ]
-    notices = Notice.objects.unread_for(request.user)
+    notices = unread_notices(request.user)
     return render(request, "programs/home.html", {"tracks": tracks, "notices": notices})
+
+
+def _open_counts(request):
+    if may_read_replica(request):
+        with replica_reads():
+            return Program.objects.open_counts_by_region()
+    return Program.objects.open_counts_by_region()
 
 
 @login_required
 @reads_from_replica
 def program_list(request, region):
     region = _region_or_404(region)
-    form = CatalogFilterForm(request.GET or None)
     # The list (search form, table, pages) is the same for every student: cached until a
     # program changes or a window opens or closes (see catalog_cache).
     # The whole query string is in the key: the fragment's links carry it along.
     query = sorted(request.GET.lists())
     results = catalog_cache.cached_fragment(
-        "list", [region, query], lambda: _render_results(request, region, form)
+        "list", [region, query], lambda: _render_results(request, region)
     )
     results = _mark_mine(results, request.user)
     return render(
@@ -71,7 +77,7 @@ _MINE_MARK = re.compile(r"<!--mine:(\d+)-->")
 def _mark_mine(html, student):
     """已报名 / 草稿 beside the programs `student` has applied to or has a draft for, from
     the student's cached applications (one query when not cached, whatever the page)."""
-    mine = applications_by_program(student)
+    mine = statuses_by_program(student)
     if not mine:
         return _MINE_MARK.sub("", html)
     badges = {
@@ -84,15 +90,17 @@ def _mark_mine(html, student):
     }
 
     def badge(match):
-        application = mine.get(int(match.group(1)))
-        if application is None or application.status == Status.WITHDRAWN:
+        _pk, status = mine.get(int(match.group(1)), (None, Status.WITHDRAWN))
+        if status == Status.WITHDRAWN:
             return ""
-        return badges.get(application.status, badges["applied"])
+        return badges.get(status, badges["applied"])
 
     return _MINE_MARK.sub(badge, html)
 
 
-def _render_results(request, region, form):
+def _render_results(request, region):
+    """The cached part of the catalog; its search form is made only when it is rendered."""
+    form = CatalogFilterForm(request.GET or None)
     now = timezone.now()
     programs = Program.objects.published().in_region(region)
     if form.is_valid():
@@ -118,7 +126,7 @@ def program_detail(request, region, pk):
     if program is None or not program.is_published or program.region != region:
         raise Http404
     # The page shows the student's application here, if any: its status, from the cache.
-    mine = applications_by_program(request.user).get(program.pk)
+    mine = application_for_program(request.user, program.pk)
     return render(
         request,
         "programs/program_detail.html",

@@ -194,6 +194,7 @@ def main(argv=None):
     pages = [
         ("healthz (anonymous)", None, "/healthz/"),
         ("healthz (signed in)", student, "/healthz/"),
+        ("home", student, "/"),
         ("catalog", student, "/programs/international/?page=2"),
         ("catalog_search", student, "/programs/international/?q=%E4%B8%9C%E4%BA%AC"),
         ("program", student, f"/programs/{program.region}/{program.pk}/"),

@@ -23,6 +23,7 @@ BUDGETS = {
     "catalog_ratio": (">=", 0.4),
     "detail_ratio": (">=", 0.4),
     "mylist_ratio": (">=", 0.3),
+    "home_ratio": (">=", 0.3),
     "catalog_own_ratio": (">=", 0.5),
     "detail_own_ratio": (">=", 0.5),
     "mylist_own_ratio": (">=", 0.33),
@@ -41,6 +42,7 @@ BUDGETS = {
 }
 ORDER = [
     "healthz",
+    "home",
     "catalog",
     "catalog_search",
     "program",
@@ -105,6 +107,7 @@ def page_ratios(ratio, suffix):
         f"catalog{suffix}": min(ratio["catalog"], ratio["catalog_search"]),
         f"detail{suffix}": ratio["program"],
         f"mylist{suffix}": min(ratio["mylist"], ratio["details"]),
+        f"home{suffix}": ratio["home"],
         f"pdf_cached{suffix}": ratio["pdf_cached"],
         f"save{suffix}": ratio["save_draft"],
         f"submit{suffix}": ratio["submit"],
@@ -221,7 +224,16 @@ def bench_line(v, setup="postgresql+redis"):
 
     ratios = " ".join(
         f"{page}{suffix}={v[page + suffix]:.2f}"
-        for page in ("catalog", "detail", "mylist", "pdf_cached", "save", "submit", "admin_list")
+        for page in (
+            "catalog",
+            "detail",
+            "mylist",
+            "home",
+            "pdf_cached",
+            "save",
+            "submit",
+            "admin_list",
+        )
         for suffix in ("_ratio", "_own_ratio")
     )
     return (

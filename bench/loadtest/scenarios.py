@@ -82,13 +82,14 @@ def build(config, students=32, server_cpu=None):
     pages = plan.pages
     # The ceiling: a static string through the same middleware, for the same signed-in
     # students (the session and the user are loaded as for every page).
-    pages["healthz"] = []
+    pages["healthz"], pages["home"] = [], []
     pages["catalog"], pages["catalog_search"], pages["program"] = [], [], []
     pages["mylist"], pages["details"], pages["pdf_cached"] = [], [], []
     saves = []
     for n, user in enumerate(users):
         cookie = student_sessions[user.pk].cookie_header
         pages["healthz"].append(Req("/healthz/", cookie))
+        pages["home"].append(Req("/", cookie))
         region = list(Region)[n % 2]
         page = n % 3 + 1
         pages["catalog"].append(Req(f"/programs/{region}/?page={page}", cookie))

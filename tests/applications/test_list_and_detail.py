@@ -146,11 +146,14 @@ def test_detail_query_count_does_not_grow_with_files_or_history(
         ApplicationEvent(application=application, to_value="draft", actor=student)
         for _ in range(rows)
     )
-    # user with profile (the session is in the cache), application with program,
-    # attachments, events with actors
-    with django_assert_num_queries(4):
+    # user with profile (the session is in the cache), application, its program and the
+    # catalog's next window edge (then kept with the catalog), attachments, events with
+    # actors; again: the user, the application
+    with django_assert_num_queries(6):
         response = student_client.get(detail_url(application))
     assert response.status_code == 200
+    with django_assert_num_queries(2):
+        assert student_client.get(detail_url(application)).status_code == 200
 
 
 def test_every_url_of_someone_elses_application_is_404(client, make_submitted):
@@ -322,3 +325,12 @@ def test_the_lists_score_dialog_posts_with_this_browsers_csrf_token(student, mak
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.language_score == 7
+
+
+def test_the_details_page_shows_its_programs_edit_at_once(student_client, make_submitted):
+    """The program beside the application is kept with the catalog: replaced on a save."""
+    application = make_submitted()
+    assert application.program.title in student_client.get(detail_url(application)).text
+    application.program.title = "改名后的交流项目"
+    application.program.save()
+    assert "改名后的交流项目" in student_client.get(detail_url(application)).text

@@ -172,3 +172,16 @@ def test_the_language_switch_is_remembered_for_emails(student_client, student):
     assert StudentProfile.objects.get(user=student).language == "en"
     student_client.post(reverse("set_language"), {"language": "xx", "next": "/"})
     assert StudentProfile.objects.get(user=student).language == "en"
+
+
+def test_a_decision_shows_on_a_home_page_seen_without_notices(
+    student_client, make_submitted, clerk, django_assert_num_queries
+):
+    """That the student has no notice is kept (no query for it) until the office decides."""
+    application = make_submitted()
+    home = reverse("programs:home")
+    student_client.get(home)
+    with django_assert_num_queries(1):  # the user with the header's profile: no notices
+        assert student_client.get(home).context["notices"] == []
+    services.return_application(application=application, actor=clerk, comment="请补成绩单")
+    assert "请补成绩单" in student_client.get(home).text

@@ -13,6 +13,7 @@ QUIET = {
     "program": 520,
     "mylist": 340,
     "details": 340,
+    "home": 340,
     "save_draft": 300,
     "submit": 280,
     "pdf_cached": 480,
@@ -97,6 +98,7 @@ def test_pages_cheap_beside_a_heavy_healthz_miss_their_budgets_against_vanilla_d
         "catalog_ratio",
         "detail_ratio",
         "healthz_ratio",
+        "home_ratio",
         "mylist_ratio",
     ]
 
@@ -104,7 +106,8 @@ def test_pages_cheap_beside_a_heavy_healthz_miss_their_budgets_against_vanilla_d
 def test_the_bench_line_carries_both_ratios_of_every_page():
     line = run.bench_line(figures())
 
-    for page in ("catalog", "detail", "mylist", "pdf_cached", "save", "submit", "admin_list"):
+    pages = ("catalog", "detail", "mylist", "home", "pdf_cached", "save", "submit", "admin_list")
+    for page in pages:
         assert f" {page}_ratio=" in line and f" {page}_own_ratio=" in line
     assert " healthz_ratio=0.82 " in line and " vanilla_rps=1100 " in line
 

@@ -95,3 +95,16 @@ def test_the_language_switch_returns_to_the_page_with_its_query_escaped(student_
     header = _header(response)
     assert 'name="next" value="/programs/hmt/?q=%22%3E%3Cb%3Ex"' in header
     assert "<b>x" not in header
+
+
+def test_the_footer_and_scripts_kept_per_language_are_in_the_pages_language(student_client):
+    home = reverse("programs:home")
+    chinese = student_client.get(home).text
+    student_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = student_client.get(home).text
+
+    assert "请勿将密码告诉他人" in chinese and 'data-busy-text="正在提交…"' in chinese
+    assert "Never share your password" in english and 'data-busy-text="Submitting…"' in english
+    for page in (chinese, english):
+        assert re.search(r'<link rel="stylesheet" href="/static/css/portal\.\w*\.?css">', page)
+        assert page.index("</footer>") < page.index('<script src="/static/vendor/bootstrap/')

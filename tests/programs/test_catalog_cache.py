@@ -228,3 +228,28 @@ def test_an_edge_is_read_once_for_as_long_as_a_page_may_be_kept(away, django_ass
         traveller.shift(kept - 0.5)
         with django_assert_num_queries(0):
             catalog_cache.seconds_valid(start)
+
+
+def _open_counts(client):
+    tracks = client.get(reverse("programs:home")).context["tracks"]
+    return {track["region"]: track["open_count"] for track in tracks}
+
+
+def test_the_home_pages_counts_are_kept_with_the_catalog_and_follow_it_at_once(
+    student_client, django_assert_num_queries
+):
+    now = timezone.now()
+    ProgramFactory(title="正在报名")
+    ProgramFactory(opens_at=now + timedelta(minutes=5), closes_at=now + timedelta(days=9))
+    with time_machine.travel(now, tick=False):
+        assert _open_counts(student_client)["international"] == 1
+        # the user with the header's profile only (the student has no notice)
+        with django_assert_num_queries(1):
+            assert _open_counts(student_client)["international"] == 1
+        late = ProgramFactory()
+        assert _open_counts(student_client)["international"] == 2
+        late.is_published = False
+        late.save()
+        assert _open_counts(student_client)["international"] == 1
+    with time_machine.travel(now + timedelta(minutes=5, seconds=1), tick=False):
+        assert _open_counts(student_client)["international"] == 2  # the window opened
