@@ -95,11 +95,13 @@ def test_pages_cheap_beside_a_heavy_healthz_miss_their_budgets_against_vanilla_d
     assert values["catalog_own_ratio"] == pytest.approx(560 / 900)
     assert values["catalog_ratio"] == pytest.approx(560 / 900 * 340 / 1992)
     assert sorted(m.split("=")[0] for m in run.missed(values)) == [
+        "admin_list_ratio",
         "catalog_ratio",
         "detail_ratio",
         "healthz_ratio",
         "home_ratio",
         "mylist_ratio",
+        "save_ratio",
     ]
 
 
