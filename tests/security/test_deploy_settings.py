@@ -26,6 +26,7 @@ def production_env(**changes):
         if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_", "AUTH_LDAP_"))
         and key
         not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "BEHIND_TLS_PROXY", "FIELD_ENCRYPTION_KEYS"}
+        and key not in {"CACHE_URL", "REDIS_URL"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="exchange_portal.settings",
@@ -35,6 +36,8 @@ def production_env(**changes):
         ALLOWED_HOSTS=HOST,
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         BEHIND_TLS_PROXY="true",
+        # Shared by every worker (portal.W002); `check` does not connect to it.
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     env.update(changes)
     return env
