@@ -190,3 +190,26 @@ def test_a_listener_whose_connection_is_cut_forgets_everything_and_subscribes_ag
     assert reader.get("k") == "after the cut"
     writer.set("k", "newest", 30)  # and invalidations reach it again
     assert wait_until(lambda: reader.get("k") == "newest")
+
+
+@pytest.mark.django_db
+def test_a_session_signed_out_in_one_process_is_gone_in_the_others(two_processes):
+    """The session store (cached_db) reads through the near cache: a sign-out in one
+    worker (the session deleted) reaches a worker that had the session in memory."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    class In(SessionStore):
+        def __init__(self, cache, session_key=None):
+            super().__init__(session_key)
+            self._cache = cache
+
+    first, second = two_processes
+    signed_in = In(first)
+    signed_in["_auth_user_id"] = "42"
+    _written(second, signed_in.save)
+    key = signed_in.session_key
+    assert In(second, key).load()["_auth_user_id"] == "42"  # now in the second's memory
+
+    _written(second, In(first, key).delete)  # 退出 on the first worker
+
+    assert In(second, key).load() == {}  # the second reads Redis and the database: gone
