@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +18,10 @@ from apps.applications.student_cache import (
     unread_notices,
 )
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
+from apps.core.templatetags.portal_header import (
+    fill_shell,
+    render_shell,
+)
 
 from . import catalog_cache
 from .forms import CatalogFilterForm
@@ -54,19 +58,27 @@ def _open_counts(request):
 @reads_from_replica
 def program_list(request, region):
     region = _region_or_404(region)
-    # The list (search form, table, pages) is the same for every student: cached until a
-    # program changes or a window opens or closes (see catalog_cache).
-    # The whole query string is in the key: the fragment's links carry it along.
+    # The page is the same for every student apart from the header, the messages, the CSRF
+    # token and the 已报名/草稿 marks: rendered once and cached until a program changes or a
+    # window opens or closes (see catalog_cache), the rest filled in per request.
+    # The whole query string is in the key: the list's links carry it along.
     query = sorted(request.GET.lists())
-    results = catalog_cache.cached_fragment(
-        "list", [region, query], lambda: _render_results(request, region)
+    parts = catalog_cache.cached_fragment(
+        "list-page", [region, query], lambda: _catalog_page(request, region)
     )
-    results = _mark_mine(results, request.user)
-    return render(
-        request,
-        "programs/program_list.html",
-        {"region": region, "words": TRACK_WORDS[region], "results": mark_safe(results)},
-    )
+    return HttpResponse(fill_shell(request, _mark_mine(parts, request.user), region=region))
+
+
+def _catalog_page(request, region):
+    """The catalog page as for no one, cut at each program's mine mark: text, pk, text…"""
+    context = {
+        "region": region,
+        "words": TRACK_WORDS[region],
+        "results": mark_safe(_render_results(request, region)),
+    }
+    parts = _MINE_MARK.split(render_shell(request, "programs/program_list.html", context))
+    parts[1::2] = [int(pk) for pk in parts[1::2]]
+    return parts
 
 
 # Left by catalog_results.html beside each program's title; the cached page is the same for
@@ -74,12 +86,13 @@ def program_list(request, region):
 _MINE_MARK = re.compile(r"<!--mine:(\d+)-->")
 
 
-def _mark_mine(html, student):
-    """已报名 / 草稿 beside the programs `student` has applied to or has a draft for, from
-    the student's cached applications (one query when not cached, whatever the page)."""
+def _mark_mine(parts, student):
+    """The page with 已报名 / 草稿 beside the programs `student` has applied to or has a draft
+    for, from the student's cached applications (one query when not cached, whatever the
+    page). `parts` alternate the page's text and the pk at each mark."""
     mine = statuses_by_program(student)
     if not mine:
-        return _MINE_MARK.sub("", html)
+        return "".join(parts[::2])
     badges = {
         Status.DRAFT: format_html(
             ' <span class="badge rounded-pill mine-badge mine-draft">{}</span>', _("草稿")
@@ -89,13 +102,13 @@ def _mark_mine(html, student):
         ),
     }
 
-    def badge(match):
-        _pk, status = mine.get(int(match.group(1)), (None, Status.WITHDRAWN))
+    def badge(pk):
+        _pk, status = mine.get(pk, (None, Status.WITHDRAWN))
         if status == Status.WITHDRAWN:
             return ""
         return badges.get(status, badges["applied"])
 
-    return _MINE_MARK.sub(badge, html)
+    return "".join(part if i % 2 == 0 else badge(part) for i, part in enumerate(parts))
 
 
 def _render_results(request, region):
