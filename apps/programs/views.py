@@ -1,4 +1,5 @@
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -6,12 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from apps.applications.models import Status
+from apps.applications.models import Application, Status
 from apps.applications.student_cache import (
     application_for_program,
     statuses_by_program,
@@ -19,6 +20,7 @@ from apps.applications.student_cache import (
 )
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 from apps.core.templatetags.portal_header import (
+    CSRF_MARK,
     fill_shell,
     render_shell,
 )
@@ -131,32 +133,65 @@ def _render_results(request, region):
 @reads_from_replica
 def program_detail(request, region, pk):
     region = _region_or_404(region)
-    # The row and its rendered text come from the catalog cache in one read (any program
-    # saved makes a new version); what is per student is rendered around them.
-    program, info = catalog_cache.cached_fragment(
-        "program-page", [pk], lambda: _program_and_info(pk)
+    # The row and the page as for no one come from the catalog cache in one read (any
+    # program saved makes a new version; the page lives no longer than the next window
+    # edge); the student's own part (the application's status, 报名) is filled in.
+    program, parts = catalog_cache.cached_fragment(
+        "program-shell", [pk], lambda: _program_page(request, pk)
     )
     if program is None or not program.is_published or program.region != region:
         raise Http404
-    # The page shows the student's application here, if any: its status, from the cache.
     mine = application_for_program(request.user, program.pk)
-    return render(
-        request,
-        "programs/program_detail.html",
-        {
-            "program": program,
-            "region": region,
-            "words": program.words,
-            "can_apply": program.is_open(),
-            "application": mine,
-            "info": info,
-        },
+    action, note = _mine_slots(
+        translation.get_language(),
+        program.pk,
+        program.is_open(),
+        mine and mine.pk,
+        mine and mine.status,
     )
+    html = parts[0] + action + parts[1] + note + parts[2]
+    return HttpResponse(fill_shell(request, html, region=region))
 
 
-def _program_and_info(pk):
+_ACTION_MARK = "\x00mine-action\x00"
+_NOTE_MARK = "\x00mine-note\x00"
+
+
+def _program_page(request, pk):
+    """The program and its page as for no one, cut where the student's own part goes."""
     program = Program.objects.filter(pk=pk).first()
     if program is None:
-        return None, ""
+        return None, None
     info = render_to_string("programs/includes/program_info.html", {"program": program})
-    return program, mark_safe(info)
+    context = {
+        "program": program,
+        "region": program.region,
+        "words": program.words,
+        "can_apply": program.is_open(),
+        "info": mark_safe(info),
+        "mine_action": _ACTION_MARK,
+        "mine_note": _NOTE_MARK,
+    }
+    html = render_shell(request, "programs/program_detail.html", context)
+    before, rest = html.split(_ACTION_MARK)
+    middle, after = rest.split(_NOTE_MARK)
+    return program, (before, middle, after)
+
+
+@lru_cache(maxsize=4096)
+def _mine_slots(language, program_pk, can_apply, application_pk, status):
+    """A program page's own part for a student with this application (pk and status, or
+    None) to it: the same for everyone alike, so rendered once per process, the CSRF
+    token a mark."""
+    application = None if application_pk is None else Application(pk=application_pk, status=status)
+    context = {
+        "program": Program(pk=program_pk),
+        "can_apply": can_apply,
+        "application": application,
+        "csrf_token": CSRF_MARK,
+    }
+    with translation.override(language):
+        return tuple(
+            mark_safe(render_to_string(f"programs/includes/{name}.html", context))
+            for name in ("program_action", "program_withdrawn")
+        )
