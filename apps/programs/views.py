@@ -5,10 +5,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -21,9 +20,11 @@ from apps.applications.student_cache import (
 from apps.core.db_router import may_read_replica, reads_from_replica, replica_reads
 from apps.core.templatetags.portal_header import (
     CSRF_MARK,
+    display_name,
     fill_shell,
     render_shell,
 )
+from apps.core.templatetags.portal_lang import lang_span
 
 from . import catalog_cache
 from .forms import CatalogFilterForm
@@ -38,15 +39,44 @@ def _region_or_404(region):
 
 @login_required
 def home(request):
-    # The counts are the catalog's, kept with it (the replica may serve them); the notices
-    # are the student's own and come from the primary.
-    open_counts = catalog_cache.cached_fragment("open-counts", [], lambda: _open_counts(request))
+    # The page as for no one is kept with the catalog (its counts change with it); the
+    # student's name and unread notices (from the primary) are filled in per request.
+    before, middle, after = catalog_cache.cached_fragment(
+        "home-shell", [], lambda: _home_page(request)
+    )
+    name = conditional_escape(lang_span(display_name(request.user)))
+    notices = unread_notices(request.user)
+    html = before + name + middle + _notices_html(notices) + after
+    return HttpResponse(fill_shell(request, html))
+
+
+_NAME_MARK = "\x00name\x00"
+_NOTICES_MARK = "\x00notices\x00"
+
+
+def _home_page(request):
+    open_counts = _open_counts(request)
     tracks = [
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
     ]
-    notices = unread_notices(request.user)
-    return render(request, "programs/home.html", {"tracks": tracks, "notices": notices})
+    context = {"tracks": tracks, "welcome_name": _NAME_MARK, "notices_html": _NOTICES_MARK}
+    html = render_shell(request, "programs/home.html", context)
+    before, rest = html.split(_NAME_MARK)
+    return (before, *rest.split(_NOTICES_MARK))
+
+
+def _notices_html(notices):
+    if not notices:
+        return _no_notices(translation.get_language())
+    context = {"notices": notices, "csrf_token": CSRF_MARK}
+    return render_to_string("applications/includes/notices.html", context)
+
+
+@lru_cache(maxsize=64)
+def _no_notices(language):
+    with translation.override(language):
+        return render_to_string("applications/includes/notices.html", {"notices": ()})
 
 
 def _open_counts(request):
