@@ -9,12 +9,18 @@ URL reversals, translations, two forms), so each variant is rendered once per pr
 with placeholders for the two per-request values, the CSRF token and the current path,
 which are filled in on every request (escaped). Translations and URLs only change with a
 deploy, which restarts the process.
+
+A page that is the same for every visitor apart from the header, the messages and the
+CSRF token (the catalog, a program's page, the home page) can go further: `render_shell`
+renders the whole page once with marks where those go, for the view to cache, and
+`fill_shell` fills them in on each request.
 """
 
 from functools import lru_cache
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -24,6 +30,8 @@ register = template.Library()
 
 CSRF_MARK = "\x00csrf\x00"
 NEXT_MARK = "\x00next\x00"
+HEADER_MARK = "\x00header\x00"
+MESSAGES_MARK = "\x00messages\x00"
 
 
 def active_item(request, region):
@@ -65,21 +73,68 @@ def _skeleton(language, signed_in, staff, name, active):
         )
 
 
-@register.simple_tag(takes_context=True)
-def portal_header(context):
-    request = context["request"]
-    user = context.get("user")
+def _header_skeleton(request, user, region):
     signed_in = bool(user and user.is_authenticated)
-    html = _skeleton(
+    return _skeleton(
         translation.get_language(),
         signed_in,
         signed_in and user.is_staff,
         display_name(user) if signed_in else "",
-        active_item(request, context.get("region")),
+        active_item(request, region),
     )
+
+
+@register.simple_tag(takes_context=True)
+def portal_header(context):
+    if context.get("portal_shell"):
+        return HEADER_MARK
+    request = context["request"]
+    html = _header_skeleton(request, context.get("user"), context.get("region"))
     token = str(context.get("csrf_token", ""))
     return mark_safe(
         html.replace(CSRF_MARK, escape(token)).replace(NEXT_MARK, escape(request.get_full_path()))
+    )
+
+
+@lru_cache(maxsize=64)
+def _no_messages(language):
+    with translation.override(language):
+        return render_to_string("includes/messages.html", {"messages": ()})
+
+
+def messages_html(messages):
+    """includes/messages.html for `messages` (the storage, read here, which marks them
+    shown); the same text for no messages, rendered once per language."""
+    if not messages:
+        return _no_messages(translation.get_language())
+    return render_to_string("includes/messages.html", {"messages": messages})
+
+
+@register.simple_tag(takes_context=True)
+def portal_messages(context):
+    if context.get("portal_shell"):
+        return MESSAGES_MARK
+    return mark_safe(messages_html(context.get("messages")))
+
+
+def render_shell(request, template_name, context):
+    """`template_name` rendered as for no one in particular: the header, the messages and
+    every CSRF token are marks, for `fill_shell` to fill in per request. Whatever else
+    the page shows must be the same for every visitor (or a mark of the view's own)."""
+    context = {**context, "portal_shell": True, "csrf_token": CSRF_MARK}
+    return render_to_string(template_name, context, request)
+
+
+def fill_shell(request, html, *, region=None):
+    """The page `render_shell` made, for this request: its header, messages, CSRF token."""
+    from django.contrib.messages import get_messages
+
+    header = _header_skeleton(request, request.user, region)
+    html = html.replace(HEADER_MARK, header, 1).replace(
+        MESSAGES_MARK, messages_html(get_messages(request)), 1
+    )
+    return html.replace(CSRF_MARK, escape(get_token(request))).replace(
+        NEXT_MARK, escape(request.get_full_path())
     )
 
 
