@@ -24,6 +24,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
+from apps.core.release import release
+
 from .models import Program
 
 VERSION_KEY = "catalog:version"
@@ -80,10 +82,11 @@ def seconds_valid(now=None):
 
 
 def page_key(name, *parts):
-    """A cache key for a catalog fragment: the version, the language and `parts`."""
+    """A cache key for a catalog fragment: the version, the templates' release, the
+    language and `parts`."""
     raw = "\x1f".join(str(p) for p in parts)
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"catalog:{version()}:{name}:{translation.get_language()}:{digest}"
+    return f"catalog:{version()}:{release()}:{name}:{translation.get_language()}:{digest}"
 
 
 def cached_fragment(name, parts, render, now=None):
