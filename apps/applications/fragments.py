@@ -157,17 +157,36 @@ def _version(application, summary):
 
 
 def details(application, summary):
-    """What was submitted and the history, rendered once per version and language and
-    kept in the cache (one read for both); files and events are read only to render."""
+    """The headline with its actions and notes, what was submitted and the history,
+    rendered once per version (the application's and summary's, the catalog's for the
+    program, today for 填写交流总结) and language and kept in the cache (one read for
+    all); comments, files and events are read only to render."""
     version = _version(application, summary)
-    key = f"application-detail:{application.pk}:{version}:{translation.get_language()}"
+    key = ":".join(
+        (
+            "application-detail",
+            str(application.pk),
+            version,
+            catalog_cache.version(),
+            timezone.localdate().isoformat(),
+            translation.get_language(),
+        )
+    )
     parts = cache.get(key)
     if parts is None:
         events = list(application.events.order_by("-created_at", "-pk"))
         for event in events:
             event.application = application  # as read: no query per event for `acted_by`
-        context = {"application": application, "events": events}
+        context = {
+            "application": application,
+            "program": application.program,
+            "summary": summary,
+            "events": events,
+            "return_comment": application.return_comment(),
+            "rejection_comment": application.rejection_comment(),
+        }
         parts = {
+            "head": render_to_string("applications/includes/detail_head.html", context),
             "data": render_to_string("applications/includes/submitted_data.html", context),
             "timeline": render_to_string("applications/includes/timeline.html", context),
         }
