@@ -7,5 +7,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("报名管理")
 
     def ready(self):
-        from . import services, student_cache  # noqa: F401  (forgets a student's cached
-        # applications; renders the forms of a corrected program again, where a worker runs)
+        from . import fragments, services, student_cache  # noqa: F401  (forgets a student's
+        # cached applications and list; renders the forms of a corrected program again,
+        # where a worker runs)

@@ -1,25 +1,38 @@
 """Parts of the student's pages rendered once per version of what they show, kept in the
 cache: 近期申请列表's table and score dialogs, 详情's submitted data and history.
 
-Every change a student or the office makes to an application moves its `updated_at` on
-(a save, even of files only, a review, a score, a result, a purge), as it does a
-program's and a summary's; so those timestamps, with the language, make the keys, and a
-changed row is simply rendered under a new key. The CSRF token is left in as a mark and
-filled in per request.
+详情 reads its application (and summary) anyway, and every change a student or the office
+makes to an application moves its `updated_at` on (a save, even of files only, a review,
+a score, a result, a purge), as it does a summary's; so those timestamps, with the
+language, make its key, and a changed row is simply rendered under a new key.
+
+近期申请列表 reads no row when its table is cached: its key is a per-student version,
+forgotten (signals below, and again once committed, as student_cache does) whenever
+anything its rows show is saved or deleted — the student's applications, their history
+(a submission ever made decides 删除草稿), their summaries and score supplements — with
+the catalog's version (any program saved) and today (填写交流总结 appears on the
+program's first day with no row changed). `QuerySet.update()` and `bulk_*` send no
+signal: code that changes those rows in bulk calls `forget_list()` (attachments'
+retention does; `apps.core.scale` seeds an empty cache and needs none). The CSRF token
+is left in as a mark and filled in per request.
 """
 
-import hashlib
-
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from apps.core import cache_versions
+from apps.core.release import release
 from apps.core.templatetags.portal_header import CSRF_MARK
+from apps.programs import catalog_cache
 
-from .models import Application
+from .models import Application, ApplicationEvent
 
 SECONDS = 3600
 
@@ -34,26 +47,44 @@ def application_list(request):
     return {name: mark_safe(html.replace(CSRF_MARK, token)) for name, html in parts.items()}
 
 
+def _list_version_key(student_id):
+    return f"application-list:version:{student_id}"
+
+
+def _list_version(student_id):
+    return cache_versions.current(_list_version_key(student_id), SECONDS)
+
+
+def forget_list(student_ids):
+    """近期申请列表 of these students is rendered again (now, and once committed)."""
+    keys = [_list_version_key(student_id) for student_id in set(student_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def _list_parts(student):
     """The list's table and its score dialogs, rendered once per version of the rows.
 
-    Everything a row shows comes from the application (whose `updated_at` every save,
-    review, score, result and file change moves on), its program and its summary, so one
-    narrow query of their `updated_at`s makes the key; the rows themselves are read only
-    to render. The CSRF token is left as a mark. Returns {} when there is nothing."""
-    mine = Application.objects.for_student(student)
-    versions = list(
-        mine.values_list("pk", "updated_at", "program__updated_at", "return_summary__updated_at")
+    The key is the student's version (forgotten on any change the rows show), the
+    catalog's (any program saved), today and the language: no query while it is cached.
+    The CSRF token is left as a mark. Returns {} when there is nothing."""
+    key = ":".join(
+        (
+            "application-list",
+            str(student.pk),
+            _list_version(student.pk),
+            catalog_cache.version(),
+            release(),
+            timezone.localdate().isoformat(),
+            translation.get_language(),
+        )
     )
-    if not versions:
-        return {}
-    # Today too: 填写交流总结 appears on the day the program starts, with no row changed.
-    versions.append(timezone.localdate())
-    digest = hashlib.blake2b(repr(versions).encode(), digest_size=12).hexdigest()
-    key = f"application-list:{student.pk}:{digest}:{translation.get_language()}"
     parts = cache.get(key)
     if parts is None:
         # Not read: the passport number (decrypted per row) and the programs' long texts.
+        mine = Application.objects.for_student(student)
         applications = mine.select_related("program", "return_summary").with_submission_mark()
         applications = applications.defer(
             "passport_number",
@@ -61,13 +92,65 @@ def _list_parts(student):
             "program__eligibility",
             "program__language_requirement",
         )
-        context = {"applications": applications, "csrf_token": CSRF_MARK}
-        parts = {
-            "table": render_to_string("applications/includes/application_table.html", context),
-            "dialogs": render_to_string("applications/includes/score_dialogs.html", context),
-        }
+        context = {"applications": list(applications), "csrf_token": CSRF_MARK}
+        parts = {}  # none: kept too, the empty list needs no query either
+        if context["applications"]:
+            parts = {
+                "table": render_to_string("applications/includes/application_table.html", context),
+                "dialogs": render_to_string("applications/includes/score_dialogs.html", context),
+            }
         cache.set(key, parts, SECONDS)
     return parts
+
+
+def _student_of(instance):
+    """The student whose application `instance` (a row of the application's) belongs to."""
+    if type(instance).application.is_cached(instance):
+        return instance.application.student_id
+    return (
+        Application.objects.filter(pk=instance.application_id)
+        .values_list("student_id", flat=True)
+        .first()
+    )
+
+
+# What a row of the list shows of its application (a save of other fields alone, a
+# draft's 保存 of its data or files, keeps the list as cached).
+LIST_FIELDS = frozenset(
+    {
+        "program",
+        "program_id",
+        "student",
+        "student_id",
+        "status",
+        "admission_result",
+        "submitted_at",
+        "language_test",
+        "language_score",
+    }
+)
+
+
+@receiver(post_save, sender=Application, dispatch_uid="application-list-saved")
+@receiver(post_delete, sender=Application, dispatch_uid="application-list-deleted")
+def _application_changed(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and LIST_FIELDS.isdisjoint(update_fields):
+        return
+    forget_list([instance.student_id])
+
+
+@receiver(post_save, sender=ApplicationEvent, dispatch_uid="application-list-event-saved")
+@receiver(post_delete, sender=ApplicationEvent, dispatch_uid="application-list-event-deleted")
+@receiver(post_save, sender="summaries.ReturnSummary", dispatch_uid="application-list-summary")
+@receiver(
+    post_delete, sender="summaries.ReturnSummary", dispatch_uid="application-list-summary-gone"
+)
+@receiver(post_save, sender="scores.ScoreSupplement", dispatch_uid="application-list-score")
+@receiver(post_delete, sender="scores.ScoreSupplement", dispatch_uid="application-list-score-gone")
+def _row_of_application_changed(sender, instance, **kwargs):
+    student_id = _student_of(instance)
+    if student_id is not None:
+        forget_list([student_id])
 
 
 def _version(application, summary):
@@ -76,17 +159,37 @@ def _version(application, summary):
 
 
 def details(application, summary):
-    """What was submitted and the history, rendered once per version and language and
-    kept in the cache (one read for both); files and events are read only to render."""
+    """The headline with its actions and notes, what was submitted and the history,
+    rendered once per version (the application's and summary's, the catalog's for the
+    program, today for 填写交流总结) and language and kept in the cache (one read for
+    all); comments, files and events are read only to render."""
     version = _version(application, summary)
-    key = f"application-detail:{application.pk}:{version}:{translation.get_language()}"
+    key = ":".join(
+        (
+            "application-detail",
+            str(application.pk),
+            version,
+            catalog_cache.version(),
+            release(),
+            timezone.localdate().isoformat(),
+            translation.get_language(),
+        )
+    )
     parts = cache.get(key)
     if parts is None:
         events = list(application.events.order_by("-created_at", "-pk"))
         for event in events:
             event.application = application  # as read: no query per event for `acted_by`
-        context = {"application": application, "events": events}
+        context = {
+            "application": application,
+            "program": application.program,
+            "summary": summary,
+            "events": events,
+            "return_comment": application.return_comment(),
+            "rejection_comment": application.rejection_comment(),
+        }
         parts = {
+            "head": render_to_string("applications/includes/detail_head.html", context),
             "data": render_to_string("applications/includes/submitted_data.html", context),
             "timeline": render_to_string("applications/includes/timeline.html", context),
         }

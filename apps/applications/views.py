@@ -243,9 +243,9 @@ def application_list(request):
 def detail(request, pk):
     """详情: what was submitted, the files, the history, and what the student may do now.
 
-    What was submitted and the history are cached per version of the application (its
-    `updated_at`, moved on by every save, status change, score, result and file change)
-    and of the summary (`fragments.details`)."""
+    All but the summary's card is cached per version of the application (its
+    `updated_at`, moved on by every save, status change, score, result and file change),
+    of the summary, of the catalog (the program) and the day (`fragments.details`)."""
     # The passport number (decrypted) is read only to render; the program comes from the
     # catalog's cache (replaced whenever any program changes).
     queryset = Application.objects.for_student(request.user).defer("passport_number")
@@ -261,8 +261,6 @@ def detail(request, pk):
             "application": application,
             "program": application.program,
             "cached": fragments.details(application, summary),
-            "return_comment": application.return_comment(),
-            "rejection_comment": application.rejection_comment(),
             "summary": summary,
             "summary_files": application.attachments.filter(kind=AttachmentKind.SUMMARY),
         },

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from apps.applications import fragments
 from apps.applications.models import Application, add_months
 
 from .models import Attachment
@@ -63,6 +64,7 @@ def purge_attachments(*, cutoff, dry_run=False):
             Application.objects.filter(pk=attachment.application_id).update(
                 updated_at=attachment.purged_at
             )
+            fragments.forget_list([candidate.application.student_id])  # no signal sent
             if name:
                 transaction.on_commit(
                     lambda storage=storage, name=name: storage.delete(name), robust=True

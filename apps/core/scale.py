@@ -3,7 +3,9 @@
 Everything is made with `bulk_create` in batches of students, so memory stays flat and
 150,000 applications take minutes. Each batch is consistent on its own: an application's
 status agrees with its history rows, its attachments, its score supplement and its
-summary, and every row satisfies the database's CHECK constraints.
+summary, and every row satisfies the database's CHECK constraints. `bulk_create` sends
+no signal: nothing cached of the new students (近期申请列表's version) is forgotten, which
+is right for students no page has been served to yet (it seeds, never changes, rows).
 
 Attachment files are real (a few small PDFs and JPEGs written once) and each attachment
 row gets its own path, hard-linked to one of those originals (copied where the file system

@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
+from apps.core import cache_versions
 from apps.core.release import release
 
 from .models import Program
@@ -33,12 +34,7 @@ MAX_SECONDS = 600
 
 
 def version():
-    current = cache.get(VERSION_KEY)
-    if current is None:
-        current = uuid.uuid4().hex[:12]
-        cache.add(VERSION_KEY, current, None)
-        current = cache.get(VERSION_KEY, current)
-    return current
+    return cache_versions.current(VERSION_KEY)
 
 
 def bump_version():

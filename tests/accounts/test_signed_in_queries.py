@@ -36,7 +36,7 @@ def test_a_signed_in_page_costs_one_query_for_the_user_with_the_profile(
     url = reverse("applications:list")
     student_client.get(url)
 
-    with django_assert_num_queries(2) as captured:  # the user, the student's applications
+    with django_assert_num_queries(1) as captured:  # the user (the list is cached)
         assert student_client.get(url).status_code == 200
 
     query = captured.captured_queries[0]

@@ -102,3 +102,16 @@ def test_a_purged_file_says_so_and_is_no_longer_served(old_and_new, client, stud
     client.force_login(clerk(old.program.region))
     page = client.get(reverse("admin:applications_application_change", args=[old.pk])).text
     assert attachment.original_name in page and "清理" in page and url not in page
+
+
+def test_a_purge_renders_the_students_list_again(old_and_new, purge):
+    """The purge changes the application with `update()` (no signal): it forgets the
+    student's cached 近期申请列表 itself."""
+    from apps.applications import fragments
+
+    old, _ = old_and_new
+    before = fragments._list_version(old.student_id)
+
+    purge()
+
+    assert fragments._list_version(old.student_id) != before

@@ -144,10 +144,12 @@ def test_the_summary_opens_on_the_programs_first_day(
     list_url = reverse("applications:list")
     zone = timezone.get_current_timezone()
 
-    # The evening before: not yet (and the list's table is now in the cache).
+    # The evening before: not yet (and the list's table and the details' head are now in
+    # the cache).
     with time_machine.travel(datetime.combine(start, time(23, 30), zone) - timedelta(days=1)):
         student_client.force_login(student)
         assert url(application) not in student_client.get(list_url).text
+        assert "交流总结将于" in student_client.get(detail(application)).text
     # Forty minutes later it is the first day: offered, though no row changed.
     with time_machine.travel(datetime.combine(start, time(0, 10), zone)):
         assert url(application) in student_client.get(list_url).text

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
-from apps.applications import services
+from apps.applications import fragments, services
 from apps.applications.models import OFFICE_HEAD_GROUPS, AdmissionResult, LanguageTest
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
@@ -436,6 +436,7 @@ def _date_history(application, *, created, saved=None, **reached):
         submitted_at=reached.get("submitted"),
         updated_at=max([saved or created, *reached.values()]),
     )
+    fragments.forget_list([student.pk])  # update() sends no signal
 
 
 def _submit(student, program, changes, files):
