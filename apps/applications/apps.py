@@ -7,6 +7,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("报名管理")
 
     def ready(self):
-        from . import fragments, services, student_cache  # noqa: F401  (forgets a student's
+        from . import fragments, row_cache, services, student_cache  # noqa: F401  (forgets a student's
         # cached applications and list; renders the forms of a corrected program again,
         # where a worker runs)

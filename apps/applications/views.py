@@ -20,7 +20,7 @@ from apps.programs import catalog_cache
 from apps.programs.models import TRACK_WORDS, Program, Region
 from apps.summaries.models import ReturnSummary
 
-from . import fragments, pdf, services
+from . import fragments, pdf, row_cache, services
 from .forms import ApplicationForm, AttachmentsForm, VerifyForm, error_summary
 from .models import Application, Notice, staff_regions
 
@@ -246,10 +246,12 @@ def detail(request, pk):
     All but the summary's card is cached per version of the application (its
     `updated_at`, moved on by every save, status change, score, result and file change),
     of the summary, of the catalog (the program) and the day (`fragments.details`)."""
-    # The passport number (decrypted) is read only to render; the program comes from the
-    # catalog's cache (replaced whenever any program changes).
-    queryset = Application.objects.for_student(request.user).defer("passport_number")
-    application = get_object_or_404(queryset, pk=pk)
+    # The row from the cache (row_cache: forgotten on any change), its passport number
+    # deferred (decrypted only to render); the program from the catalog's cache (replaced
+    # whenever any program changes).
+    application = row_cache.own_application(request.user, pk)
+    if application is None:
+        raise Http404
     application.program = catalog_cache.program(application.program_id)
     summary = None
     if application.can_write_summary:

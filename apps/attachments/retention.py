@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from apps.applications import fragments
+from apps.applications import fragments, row_cache
 from apps.applications.models import Application, add_months
 
 from .models import Attachment
@@ -65,6 +65,7 @@ def purge_attachments(*, cutoff, dry_run=False):
                 updated_at=attachment.purged_at
             )
             fragments.forget_list([candidate.application.student_id])  # no signal sent
+            row_cache.forget([(candidate.application.student_id, attachment.application_id)])
             if name:
                 transaction.on_commit(
                     lambda storage=storage, name=name: storage.delete(name), robust=True

@@ -148,11 +148,11 @@ def test_detail_query_count_does_not_grow_with_files_or_history(
     )
     # user with profile (the session is in the cache), application, its program and the
     # catalog's next window edge (then kept with the catalog), attachments, events with
-    # actors; again: the user, the application
+    # actors; again: the user alone (the row and the parts from the cache)
     with django_assert_num_queries(6):
         response = student_client.get(detail_url(application))
     assert response.status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert student_client.get(detail_url(application)).status_code == 200
 
 

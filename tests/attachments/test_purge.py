@@ -115,3 +115,15 @@ def test_a_purge_renders_the_students_list_again(old_and_new, purge):
     purge()
 
     assert fragments._list_version(old.student_id) != before
+
+
+def test_a_purge_shows_on_a_details_page_already_seen(old_and_new, student_client, purge):
+    """The row and the parts of 详情 are cached: the purge (an `update()`, no signal)
+    forgets the row itself."""
+    old, _ = old_and_new
+    url = reverse("applications:detail", args=[old.pk])
+    assert "清理" not in student_client.get(url).text
+
+    purge()
+
+    assert "清理" in student_client.get(url).text

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from apps.accounts.models import DegreeLevel, Gender, StudentProfile
-from apps.applications import fragments, services
+from apps.applications import fragments, row_cache, services
 from apps.applications.models import OFFICE_HEAD_GROUPS, AdmissionResult, LanguageTest
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
@@ -437,6 +437,7 @@ def _date_history(application, *, created, saved=None, **reached):
         updated_at=max([saved or created, *reached.values()]),
     )
     fragments.forget_list([student.pk])  # update() sends no signal
+    row_cache.forget([(student.pk, application.pk)])
 
 
 def _submit(student, program, changes, files):
