@@ -101,7 +101,6 @@ def test_pages_cheap_beside_a_heavy_healthz_miss_their_budgets_against_vanilla_d
         "healthz_ratio",
         "home_ratio",
         "mylist_ratio",
-        "save_ratio",
     ]
 
 
