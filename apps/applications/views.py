@@ -264,7 +264,11 @@ def detail(request, pk):
             "program": application.program,
             "cached": fragments.details(application, summary),
             "summary": summary,
-            "summary_files": application.attachments.filter(kind=AttachmentKind.SUMMARY),
+            # Built only for the summary's card: a queryset costs its filter's compilation
+            # even unread (a fifth of this page's CPU, bench/RESULTS.md).
+            "summary_files": (
+                application.attachments.filter(kind=AttachmentKind.SUMMARY) if summary else ()
+            ),
         },
     )
 
