@@ -21,15 +21,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from apps.core import cache_versions
 from apps.core.release import release
-from apps.core.templatetags.portal_header import CSRF_MARK
+from apps.core.templatetags.portal_header import CSRF_MARK, fill_shell, render_shell
 from apps.programs import catalog_cache
 
 from .models import Application, ApplicationEvent
@@ -37,14 +35,17 @@ from .models import Application, ApplicationEvent
 SECONDS = 3600
 
 
-def application_list(request):
-    """近期申请列表's {"table", "dialogs"} for the signed-in student ({} with none)."""
-    parts = _list_parts(request.user)
-    if not parts:
-        return {}
-    # The 补录外语分数 dialogs post a form: the token is this request's.
-    token = escape(get_token(request))
-    return {name: mark_safe(html.replace(CSRF_MARK, token)) for name, html in parts.items()}
+def application_list_page(request):
+    """近期申请列表, the whole page, rendered once per version of what it shows (the table's
+    key) with marks for the header, the messages and the CSRF token (`fill_shell` fills
+    them in per request): no template rendered while it is cached."""
+    key = f"{_list_key(request.user)}:page"
+    html = cache.get(key)
+    if html is None:
+        parts = {name: mark_safe(part) for name, part in _list_parts(request.user).items()}
+        html = render_shell(request, "applications/list.html", {"cached": parts})
+        cache.set(key, html, SECONDS)
+    return fill_shell(request, html)
 
 
 def _list_version_key(student_id):
@@ -64,13 +65,8 @@ def forget_list(student_ids):
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def _list_parts(student):
-    """The list's table and its score dialogs, rendered once per version of the rows.
-
-    The key is the student's version (forgotten on any change the rows show), the
-    catalog's (any program saved), today and the language: no query while it is cached.
-    The CSRF token is left as a mark. Returns {} when there is nothing."""
-    key = ":".join(
+def _list_key(student):
+    return ":".join(
         (
             "application-list",
             str(student.pk),
@@ -81,6 +77,15 @@ def _list_parts(student):
             translation.get_language(),
         )
     )
+
+
+def _list_parts(student):
+    """The list's table and its score dialogs, rendered once per version of the rows.
+
+    The key is the student's version (forgotten on any change the rows show), the
+    catalog's (any program saved), today and the language: no query while it is cached.
+    The CSRF token is left as a mark. Returns {} when there is nothing."""
+    key = _list_key(student)
     parts = cache.get(key)
     if parts is None:
         # Not read: the passport number (decrypted per row) and the programs' long texts.

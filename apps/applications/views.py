@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,9 +234,7 @@ def _save(request, pk, profile):
 @login_required
 def application_list(request):
     """近期申请列表: every application of the student, newest first."""
-    return render(
-        request, "applications/list.html", {"cached": fragments.application_list(request)}
-    )
+    return HttpResponse(fragments.application_list_page(request))
 
 
 @login_required

@@ -357,3 +357,17 @@ def test_the_list_shows_a_supplemented_score_and_a_draft_once_submitted_at_once(
         application=draft, kind="status", to_value="submitted", actor=student
     )
     assert delete not in student_client.get(LIST_URL).text
+
+
+def test_a_message_after_a_redirect_shows_once_on_the_cached_list(student_client, make_draft):
+    """近期申请列表 comes from the cache as a whole page: the message, the header and the
+    CSRF token are this request's."""
+    kept, deleted = make_draft(), make_draft()
+    list_url = reverse("applications:list")
+    student_client.get(list_url)  # cached
+    student_client.post(reverse("applications:delete", args=[deleted.pk]))
+
+    page = student_client.get(list_url).text
+    assert page.count("的报名草稿已删除。") == 1
+    assert kept.program.title in page and "张晓明" in page  # the header's name
+    assert "的报名草稿已删除。" not in student_client.get(list_url).text
