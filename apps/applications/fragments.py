@@ -163,23 +163,45 @@ def _version(application, summary):
     return ":".join(str(moment.timestamp()) for moment in moments if moment)
 
 
-def details(application, summary):
-    """The headline with its actions and notes, what was submitted and the history,
-    rendered once per version (the application's and summary's, the catalog's for the
-    program, today for 填写交流总结) and language and kept in the cache (one read for
-    all); comments, files and events are read only to render."""
-    version = _version(application, summary)
-    key = ":".join(
+def _details_key(application, summary):
+    return ":".join(
         (
             "application-detail",
             str(application.pk),
-            version,
+            _version(application, summary),
             catalog_cache.version(),
             release(),
             timezone.localdate().isoformat(),
             translation.get_language(),
         )
     )
+
+
+def details_page(request, application):
+    """详情 without a summary's card (most of them), the whole page, rendered once per
+    version of its parts with marks for the header, messages and CSRF token
+    (`fill_shell`): no template rendered while it is cached."""
+    key = f"{_details_key(application, None)}:page"
+    html = cache.get(key)
+    if html is None:
+        context = {
+            "application": application,
+            "program": application.program,
+            "cached": details(application, None),
+            "summary": None,
+            "summary_files": (),
+        }
+        html = render_shell(request, "applications/detail.html", context)
+        cache.set(key, html, SECONDS)
+    return fill_shell(request, html)
+
+
+def details(application, summary):
+    """The headline with its actions and notes, what was submitted and the history,
+    rendered once per version (the application's and summary's, the catalog's for the
+    program, today for 填写交流总结) and language and kept in the cache (one read for
+    all); comments, files and events are read only to render."""
+    key = _details_key(application, summary)
     parts = cache.get(key)
     if parts is None:
         events = list(application.events.order_by("-created_at", "-pk"))

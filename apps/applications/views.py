@@ -254,6 +254,8 @@ def detail(request, pk):
     summary = None
     if application.can_write_summary:
         summary = ReturnSummary.objects.filter(application=application).first()
+    if summary is None:  # the whole page from the cache
+        return HttpResponse(fragments.details_page(request, application))
     return render(
         request,
         "applications/detail.html",
