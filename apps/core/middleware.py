@@ -1,12 +1,17 @@
 import functools
 from contextlib import suppress
+from functools import partial
 
+from auditlog import get_logentry_model
+from auditlog.cid import correlation_id
+from auditlog.context import _set_extra_data, auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -99,15 +104,60 @@ def _policy_changed(setting, **kwargs):
 
 
 class LazyActorAuditlogMiddleware(AuditlogMiddleware):
-    """django-auditlog's middleware, the actor looked up only when an entry is written.
+    """django-auditlog's middleware, with what it records looked up only when an entry is
+    written.
 
-    django-auditlog asks whether `request.user` is a user as the request comes in, which
-    loads the user on every request, including those that never show or change anything
-    of theirs (/healthz/, static files through WhiteNoise come before it). The entry's
-    receiver asks the same question of this lazy object when it saves an entry: same
-    actor, same entries (tests/core/test_audit*.py).
+    django-auditlog, on every request, asks whether `request.user` is a user (which loads
+    the user), builds `request.headers` for the address, port and correlation id, and
+    connects a signal receiver, disconnected again at the end: ~0.04 ms, a sixth of a
+    signed-in /healthz/ (bench/RESULTS.md), for the few requests that write an entry. Here
+    one receiver is connected once, and a request only sets the context it reads: the
+    actor as a lazy object, the address and port as functions (django-auditlog calls
+    them when it fills an entry). Same actor, address, port and correlation id in the
+    same entries (tests/core/test_audit*.py).
     """
+
+    def __init__(self, get_response=None):
+        super().__init__(get_response)
+        pre_save.connect(
+            partial(_set_extra_data, signal_duid=_SIGNAL_DUID),
+            sender=get_logentry_model(),
+            dispatch_uid=_SIGNAL_DUID,
+            weak=False,
+        )
 
     @staticmethod
     def _get_actor(request):
         return SimpleLazyObject(lambda: AuditlogMiddleware._get_actor(request))
+
+    def get_extra_data(self, request):
+        return {
+            "remote_addr": lambda: self._get_remote_addr(request),
+            "remote_port": lambda: self._get_remote_port(request),
+            "actor": self._get_actor(request),
+            "signal_duid": _SIGNAL_DUID,
+        }
+
+    def __call__(self, request):
+        if not settings.AUDITLOG_CID_GETTER:
+            correlation_id.set(_correlation_id(request))
+        token = auditlog_value.set(self.get_extra_data(request))
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)
+
+
+_SIGNAL_DUID = ("set_actor", "portal-request")
+
+
+def _correlation_id(request):
+    """django-auditlog's `set_cid`, reading the header from META without building
+    `request.headers` (all of META, copied, on every request)."""
+    header = settings.AUDITLOG_CID_HEADER
+    if not header:
+        return None
+    meta_key = "HTTP_" + header.upper().replace("-", "_")
+    if meta_key in request.META:
+        return request.META[meta_key]
+    return request.META.get(header)

@@ -4,6 +4,7 @@ when, field, old, new), readable in admin and never editable there."""
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -59,6 +60,45 @@ def test_a_review_in_admin_is_logged_with_the_clerk(client, clerk, make_submitte
     entry = entries_for(application).last()
     assert entry.actor == clerk
     assert entry.changes_dict["status"] == ["submitted", "approved"]
+
+
+def test_a_change_records_the_address_port_and_correlation_id_of_its_request(client, clerk):
+    program = ProgramFactory(title="旧标题", quota=3)
+    client.force_login(clerk)
+    client.defaults.update(
+        HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1",
+        HTTP_X_FORWARDED_PORT="44321",
+        HTTP_X_CORRELATION_ID="req-42",
+    )
+    _edit_program(client, program, title="新标题")
+    entry = entries_for(program).last()
+    assert (entry.actor, entry.remote_addr, entry.remote_port, entry.cid) == (
+        clerk,
+        "203.0.113.7",
+        44321,
+        "req-42",
+    )
+
+
+def test_a_request_connects_no_receiver_of_its_own(client, clerk):
+    # django-auditlog connects a receiver at the start of every request and disconnects it
+    # at the end; the portal's middleware connected one once (apps.core.middleware).
+    during = []
+
+    def count(sender, **kwargs):
+        during.append(len(pre_save.receivers))
+
+    pre_save.connect(count, sender=LogEntry, weak=False)
+    try:
+        client.force_login(clerk)
+        client.get("/healthz/")  # the middleware chain is loaded
+        between = len(pre_save.receivers)
+        program = ProgramFactory()
+        _edit_program(client, program, title="改")
+    finally:
+        pre_save.disconnect(count, sender=LogEntry)
+    assert during and set(during) == {between}
+    assert entries_for(program).last().actor == clerk
 
 
 def test_a_score_supplement_is_logged(make_submitted, superuser):
