@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 
@@ -39,6 +40,19 @@ def test_the_headers_forms_carry_a_working_csrf_token(student):
     logout = reverse("accounts:logout")
     assert browser.post(logout, {"csrfmiddlewaretoken": _token(page, logout)}).status_code == 302
     assert "_auth_user_id" not in browser.session
+
+
+def test_every_page_masks_the_csrf_secret_afresh(student):
+    # Against BREACH, as Django's get_token: the same secret (the cookie's) under a new
+    # mask on every response, the first visit's cookie made on the way.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(student)
+    logout = reverse("accounts:logout")
+    tokens = [_token(browser.get(reverse("applications:list")).text, logout) for _ in range(3)]
+    secret = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    assert len(set(tokens)) == 3
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    assert all(len(token) == 64 and token.isalnum() for token in tokens)
 
 
 def test_a_forged_token_in_the_header_forms_is_still_refused(student):

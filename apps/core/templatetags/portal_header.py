@@ -16,11 +16,12 @@ renders the whole page once with marks where those go, for the view to cache, an
 `fill_shell` fills them in on each request.
 """
 
+import os
 from functools import lru_cache
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -133,9 +134,37 @@ def fill_shell(request, html, *, region=None):
     html = html.replace(HEADER_MARK, header, 1).replace(
         MESSAGES_MARK, messages_html(get_messages(request)), 1
     )
-    return html.replace(CSRF_MARK, escape(get_token(request))).replace(
+    return html.replace(CSRF_MARK, csrf_token(request)).replace(
         NEXT_MARK, escape(request.get_full_path())
     )
+
+
+def csrf_token(request):
+    """Django's `get_token`, its mask drawn from one `os.urandom` call instead of 32 calls
+    of `secrets.choice` (~0.03 ms, a tenth of a cached page's own work): the same
+    token, masked afresh on every response as Django masks it (against BREACH), the
+    same cookie renewal. Without a cookie yet, Django's own makes one."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None or len(secret) != CSRF_SECRET_LENGTH:
+        return get_token(request)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_indexes(CSRF_SECRET_LENGTH)
+    return "".join(_CHARS[i] for i in mask) + "".join(
+        _CHARS[(_INDEX[c] + i) % len(_CHARS)] for c, i in zip(secret, mask, strict=True)
+    )
+
+
+_CHARS = CSRF_ALLOWED_CHARS
+_INDEX = {c: i for i, c in enumerate(_CHARS)}
+_UNBIASED = 256 - 256 % len(_CHARS)  # bytes below it fall evenly on the 62 characters
+
+
+def _random_indexes(n):
+    """n indexes into _CHARS, uniform: random bytes, those at or over _UNBIASED dropped."""
+    indexes = []
+    while len(indexes) < n:
+        indexes += [b % len(_CHARS) for b in os.urandom(n + 8) if b < _UNBIASED]
+    return indexes[:n]
 
 
 @lru_cache(maxsize=64)
