@@ -39,13 +39,13 @@ def application_list_page(request):
     """近期申请列表, the whole page, rendered once per version of what it shows (the table's
     key) with marks for the header, the messages and the CSRF token (`fill_shell` fills
     them in per request): no template rendered while it is cached."""
-    key = f"{_list_key(request.user)}:page"
-    html = cache.get(key)
-    if html is None:
+    key = f"{_list_key(request.user)}:shell"
+    shell = cache.get(key)
+    if shell is None:
         parts = {name: mark_safe(part) for name, part in _list_parts(request.user).items()}
-        html = render_shell(request, "applications/list.html", {"cached": parts})
-        cache.set(key, html, SECONDS)
-    return fill_shell(request, html)
+        shell = render_shell(request, "applications/list.html", {"cached": parts})
+        cache.set(key, shell, SECONDS)
+    return fill_shell(request, shell)
 
 
 def _list_version_key(student_id):
@@ -181,9 +181,9 @@ def details_page(request, application):
     """详情 without a summary's card (most of them), the whole page, rendered once per
     version of its parts with marks for the header, messages and CSRF token
     (`fill_shell`): no template rendered while it is cached."""
-    key = f"{_details_key(application, None)}:page"
-    html = cache.get(key)
-    if html is None:
+    key = f"{_details_key(application, None)}:shell"
+    shell = cache.get(key)
+    if shell is None:
         context = {
             "application": application,
             "program": application.program,
@@ -191,9 +191,9 @@ def details_page(request, application):
             "summary": None,
             "summary_files": (),
         }
-        html = render_shell(request, "applications/detail.html", context)
-        cache.set(key, html, SECONDS)
-    return fill_shell(request, html)
+        shell = render_shell(request, "applications/detail.html", context)
+        cache.set(key, shell, SECONDS)
+    return fill_shell(request, shell)
 
 
 def details(application, summary):

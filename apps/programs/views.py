@@ -22,7 +22,9 @@ from apps.core.templatetags.portal_header import (
     CSRF_MARK,
     display_name,
     fill_shell,
+    mark,
     render_shell,
+    split_marks,
 )
 from apps.core.templatetags.portal_lang import lang_span
 
@@ -41,17 +43,12 @@ def _region_or_404(region):
 def home(request):
     # The page as for no one is kept with the catalog (its counts change with it); the
     # student's name and unread notices (from the primary) are filled in per request.
-    before, middle, after = catalog_cache.cached_fragment(
-        "home-shell", [], lambda: _home_page(request)
-    )
-    name = conditional_escape(lang_span(display_name(request.user)))
-    notices = unread_notices(request.user)
-    html = before + name + middle + _notices_html(notices) + after
-    return HttpResponse(fill_shell(request, html))
-
-
-_NAME_MARK = "\x00name\x00"
-_NOTICES_MARK = "\x00notices\x00"
+    shell = catalog_cache.cached_fragment("home-shell", [], lambda: _home_page(request))
+    own = {
+        "name": conditional_escape(lang_span(display_name(request.user))),
+        "notices": _notices_html(unread_notices(request.user)),
+    }
+    return HttpResponse(fill_shell(request, shell, own=own))
 
 
 def _home_page(request):
@@ -60,17 +57,16 @@ def _home_page(request):
         {"region": region, "words": TRACK_WORDS[region], "open_count": open_counts[region]}
         for region in Region
     ]
-    context = {"tracks": tracks, "welcome_name": _NAME_MARK, "notices_html": _NOTICES_MARK}
-    html = render_shell(request, "programs/home.html", context)
-    before, rest = html.split(_NAME_MARK)
-    return (before, *rest.split(_NOTICES_MARK))
+    context = {"tracks": tracks, "welcome_name": mark("name"), "notices_html": mark("notices")}
+    return render_shell(request, "programs/home.html", context)
 
 
 def _notices_html(notices):
+    """The notices, their forms' CSRF token a mark (a value cut at marks, see fill_shell)."""
     if not notices:
         return _no_notices(translation.get_language())
     context = {"notices": notices, "csrf_token": CSRF_MARK}
-    return render_to_string("applications/includes/notices.html", context)
+    return split_marks(render_to_string("applications/includes/notices.html", context))
 
 
 @lru_cache(maxsize=64)
@@ -95,52 +91,59 @@ def program_list(request, region):
     # window opens or closes (see catalog_cache), the rest filled in per request.
     # The whole query string is in the key: the list's links carry it along.
     query = sorted(request.GET.lists())
-    parts = catalog_cache.cached_fragment(
-        "list-page", [region, query], lambda: _catalog_page(request, region)
+    shell = catalog_cache.cached_fragment(
+        "catalog-shell", [region, query], lambda: _catalog_page(request, region)
     )
-    return HttpResponse(fill_shell(request, _mark_mine(parts, request.user), region=region))
+    own = _mine_badges(request.user)
+    return HttpResponse(fill_shell(request, shell, region=region, own=own))
 
 
 def _catalog_page(request, region):
-    """The catalog page as for no one, cut at each program's mine mark: text, pk, text…"""
+    """The catalog page as for no one, with a mark beside each program's title."""
     context = {
         "region": region,
         "words": TRACK_WORDS[region],
-        "results": mark_safe(_render_results(request, region)),
+        "results": mark_safe(_MINE.sub(_mine_mark, _render_results(request, region))),
     }
-    parts = _MINE_MARK.split(render_shell(request, "programs/program_list.html", context))
-    parts[1::2] = [int(pk) for pk in parts[1::2]]
-    return parts
+    return render_shell(request, "programs/program_list.html", context)
 
 
 # Left by catalog_results.html beside each program's title; the cached page is the same for
 # every student, so what is the student's own goes in per request.
-_MINE_MARK = re.compile(r"<!--mine:(\d+)-->")
+_MINE = re.compile(r"<!--mine:(\d+)-->")
 
 
-def _mark_mine(parts, student):
-    """The page with 已报名 / 草稿 beside the programs `student` has applied to or has a draft
-    for, from the student's cached applications (one query when not cached, whatever the
-    page). `parts` alternate the page's text and the pk at each mark."""
+def _mine_mark(match):
+    return mark(f"mine:{match[1]}")
+
+
+def _mine_badges(student):
+    """The catalog's `mine:<pk>` marks for `student`: 已报名 / 草稿 beside the programs the
+    student has applied to or has a draft for, from the student's cached applications
+    (one query when not cached, whatever the page); nothing beside the others."""
     mine = statuses_by_program(student)
-    if not mine:
-        return "".join(parts[::2])
-    badges = {
-        Status.DRAFT: format_html(
-            ' <span class="badge rounded-pill mine-badge mine-draft">{}</span>', _("草稿")
-        ),
-        "applied": format_html(
-            ' <span class="badge rounded-pill mine-badge mine-applied">{}</span>', _("已报名")
-        ),
-    }
+    badges = _badges(translation.get_language())
 
-    def badge(pk):
-        _pk, status = mine.get(pk, (None, Status.WITHDRAWN))
+    def badge(name):
+        _pk, status = mine.get(int(name.removeprefix("mine:")), (None, Status.WITHDRAWN))
         if status == Status.WITHDRAWN:
             return ""
         return badges.get(status, badges["applied"])
 
-    return "".join(part if i % 2 == 0 else badge(part) for i, part in enumerate(parts))
+    return badge
+
+
+@lru_cache(maxsize=64)
+def _badges(language):
+    with translation.override(language):
+        return {
+            Status.DRAFT: format_html(
+                ' <span class="badge rounded-pill mine-badge mine-draft">{}</span>', _("草稿")
+            ),
+            "applied": format_html(
+                ' <span class="badge rounded-pill mine-badge mine-applied">{}</span>', _("已报名")
+            ),
+        }
 
 
 def _render_results(request, region):
@@ -179,12 +182,8 @@ def program_detail(request, region, pk):
         mine and mine.pk,
         mine and mine.status,
     )
-    html = parts[0] + action + parts[1] + note + parts[2]
-    return HttpResponse(fill_shell(request, html, region=region))
-
-
-_ACTION_MARK = "\x00mine-action\x00"
-_NOTE_MARK = "\x00mine-note\x00"
+    own = {"mine-action": action, "mine-note": note}
+    return HttpResponse(fill_shell(request, parts, region=region, own=own))
 
 
 def _program_page(request, pk):
@@ -199,13 +198,10 @@ def _program_page(request, pk):
         "words": program.words,
         "can_apply": program.is_open(),
         "info": mark_safe(info),
-        "mine_action": _ACTION_MARK,
-        "mine_note": _NOTE_MARK,
+        "mine_action": mark("mine-action"),
+        "mine_note": mark("mine-note"),
     }
-    html = render_shell(request, "programs/program_detail.html", context)
-    before, rest = html.split(_ACTION_MARK)
-    middle, after = rest.split(_NOTE_MARK)
-    return program, (before, middle, after)
+    return program, render_shell(request, "programs/program_detail.html", context)
 
 
 @lru_cache(maxsize=4096)
@@ -222,6 +218,6 @@ def _mine_slots(language, program_pk, can_apply, application_pk, status):
     }
     with translation.override(language):
         return tuple(
-            mark_safe(render_to_string(f"programs/includes/{name}.html", context))
+            split_marks(render_to_string(f"programs/includes/{name}.html", context))
             for name in ("program_action", "program_withdrawn")
         )
