@@ -4,8 +4,10 @@ Rendered pages and fragments are kept in the shared cache under keys that name w
 show (a version, the language); a deploy that changes only a template or a translation
 changes none of those, so the old pages would be served until they expire. Keys that
 hold rendered HTML name this release too: `PORTAL_RELEASE` when the deployment sets it
-(e.g. the commit), else a digest of the templates and compiled catalogs on disk, read
-once per process (~100 files, a few milliseconds at start).
+(e.g. the commit), else a digest of the templates, compiled catalogs and the apps' Python
+code on disk, read once per process (a few hundred files, a few milliseconds at start):
+the code decides the shape of what is kept (a page cut at its marks, say), so a deploy
+that changes only the code must not read what the old code kept.
 """
 
 import functools
@@ -23,9 +25,14 @@ def release():
     digest = hashlib.sha256()
     roots = [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", [])]
     roots += [Path(p) for p in settings.LOCALE_PATHS]
+    roots += code_roots()
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if path.suffix in {".html", ".txt", ".mo"} and path.is_file():
+            if path.suffix in {".html", ".txt", ".mo", ".py"} and path.is_file():
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def code_roots():
+    return [Path(settings.BASE_DIR) / "apps"]

@@ -10,6 +10,7 @@ def test_a_changed_template_is_a_new_release_and_new_catalog_keys(settings, tmp_
     (tmp_path / "page.html").write_text("<p>旧</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
     settings.LOCALE_PATHS = []
+    monkeypatch.setattr(release_module, "code_roots", list)
     release_module.release.cache_clear()
     before = (release_module.release(), catalog_cache.page_key("list", "international"))
 
@@ -18,6 +19,21 @@ def test_a_changed_template_is_a_new_release_and_new_catalog_keys(settings, tmp_
     after = (release_module.release(), catalog_cache.page_key("list", "international"))
 
     assert before[0] != after[0] and before[1] != after[1]
+    release_module.release.cache_clear()
+
+
+def test_changed_code_is_a_new_release(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAL_RELEASE", raising=False)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.LOCALE_PATHS = []
+    (tmp_path / "views.py").write_text("SHAPE = 1\n")
+    monkeypatch.setattr(release_module, "code_roots", lambda: [tmp_path])
+    release_module.release.cache_clear()
+    before = release_module.release()
+
+    (tmp_path / "views.py").write_text("SHAPE = 2\n")
+    release_module.release.cache_clear()
+    assert release_module.release() != before
     release_module.release.cache_clear()
 
 
