@@ -1,9 +1,9 @@
 """Who is signed in, with the profile the page header shows, kept in the shared cache.
 
 Every signed-in request needs its user, and reading it was most of what such a request
-cost (bench/RESULTS.md, issue 23). With the shared Redis cache and its near cache in
-each process (apps/core/cache.py), the user comes from memory instead, until anything
-about it changes:
+cost (bench/RESULTS.md, issue 23; the read itself: apps/accounts/user_row.py). With the
+shared Redis cache and its near cache in each process (apps/core/cache.py), the user
+comes from memory instead, until anything about it changes:
 
 - every save or deletion of the user or of its profile forgets it (signals, and again on
   commit: a request in between may have read the row before the change);
@@ -24,14 +24,13 @@ import hashlib
 import pickle
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import StudentProfile
+from .user_row import user_with_profile
 
 SECONDS = 600
 
@@ -48,19 +47,6 @@ def _key(user_id):
 
 def _shared():
     return getattr(cache, "shared_across_processes", False)
-
-
-def user_with_profile(user_id):
-    """The user of a session with the student profile joined, or None (also for a key
-    that is not a user's). Sliced, not `.first()`: the primary key is unique, and the
-    `ORDER BY` that `.first()` adds was a third of this query's compilation on every
-    signed-in request (bench/RESULTS.md)."""
-    User = get_user_model()
-    try:
-        pk = User._meta.pk.to_python(user_id)
-    except ValidationError:
-        return None
-    return next(iter(User._default_manager.select_related("profile").filter(pk=pk)[:1]), None)
 
 
 def signed_in_user(user_id):
