@@ -192,6 +192,9 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 CACHES = {
     "default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # The same, an immutable value (a page cut at its marks) unpickled once per process.
+    CACHES["default"]["BACKEND"] = "apps.core.cache.LocMemCache"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The same backend, making one redis-py client per pool instead of one per call, with
     # a near cache in each process that every write anywhere clears (apps/core/cache.py).

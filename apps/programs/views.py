@@ -34,9 +34,12 @@ from .models import TRACK_WORDS, Program, Region
 
 
 def _region_or_404(region):
-    if region not in Region.values:
+    if region not in _REGIONS:
         raise Http404
     return Region(region)
+
+
+_REGIONS = frozenset(Region.values)  # Region.values builds its list on every call
 
 
 @login_required
@@ -169,39 +172,39 @@ def program_detail(request, region, pk):
     # The row and the page as for no one come from the catalog cache in one read (any
     # program saved makes a new version; the page lives no longer than the next window
     # edge); the student's own part (the application's status, 报名) is filled in.
-    program, parts = catalog_cache.cached_fragment(
+    shown_in, can_apply, parts = catalog_cache.cached_fragment(
         "program-shell", [pk], lambda: _program_page(request, pk)
     )
-    if program is None or not program.is_published or program.region != region:
+    if shown_in != region:
         raise Http404
-    mine = application_for_program(request.user, program.pk)
+    mine = application_for_program(request.user, pk)
     action, note = _mine_slots(
-        translation.get_language(),
-        program.pk,
-        program.is_open(),
-        mine and mine.pk,
-        mine and mine.status,
+        translation.get_language(), pk, can_apply, mine and mine.pk, mine and mine.status
     )
     own = {"mine-action": action, "mine-note": note}
     return HttpResponse(fill_shell(request, parts, region=region, own=own))
 
 
 def _program_page(request, pk):
-    """The program and its page as for no one, cut where the student's own part goes."""
+    """(the track it is shown in: None while unpublished, whether it is open, its page as
+    for no one cut where the student's own part goes): plain values, which the cache
+    hands out without unpickling them on each read (apps.core.cache.immutable)."""
     program = Program.objects.filter(pk=pk).first()
-    if program is None:
-        return None, None
+    if program is None or not program.is_published:
+        return None, False, ()
     info = render_to_string("programs/includes/program_info.html", {"program": program})
+    can_apply = program.is_open()
     context = {
         "program": program,
         "region": program.region,
         "words": program.words,
-        "can_apply": program.is_open(),
+        "can_apply": can_apply,
         "info": mark_safe(info),
         "mine_action": mark("mine-action"),
         "mine_note": mark("mine-note"),
     }
-    return program, render_shell(request, "programs/program_detail.html", context)
+    page = render_shell(request, "programs/program_detail.html", context)
+    return str(program.region), can_apply, page
 
 
 @lru_cache(maxsize=4096)

@@ -213,3 +213,18 @@ def test_a_session_signed_out_in_one_process_is_gone_in_the_others(two_processes
     _written(second, In(first, key).delete)  # 退出 on the first worker
 
     assert In(second, key).load() == {}  # the second reads Redis and the database: gone
+
+
+def test_an_immutable_value_is_unpickled_once_and_a_mutable_one_on_every_read(two_processes):
+    writer, reader = two_processes
+    page = ("<p>", "csrf", "</p>" * 100)
+    _written(reader, lambda: writer.set_many({"page": page, "rows": [[1, "draft"]]}, 30))
+    assert reader.get("page") == page  # from Redis, kept
+    first, second = reader.get("page"), reader.get("page")
+    assert first == page and first is second  # shared: nothing in it can change
+    rows = reader.get("rows")
+    rows.append("changed by one request")
+    assert reader.get("rows") == [[1, "draft"]]  # the next request reads its own copy
+    assert reader.get_many(["page", "rows"]) == {"page": page, "rows": [[1, "draft"]]}
+    writer.set("page", ("<p>", "new"), 30)
+    assert wait_until(lambda: reader.get("page") == ("<p>", "new"))
