@@ -48,3 +48,10 @@ def test_a_kept_value_still_expires_counts_and_is_deleted(cache):
 )
 def test_only_values_no_request_can_change_are_shared(value, shared):
     assert immutable(value) is shared
+
+
+def test_any_key_is_taken_without_memcacheds_warnings(cache, recwarn):
+    key = "catalog page " + "x" * 300  # a space, and longer than memcached takes
+    cache.set(key, "page", 30)
+    assert cache.get(key) == "page"
+    assert not recwarn.list

@@ -228,3 +228,11 @@ def test_an_immutable_value_is_unpickled_once_and_a_mutable_one_on_every_read(tw
     assert reader.get_many(["page", "rows"]) == {"page": page, "rows": [[1, "draft"]]}
     writer.set("page", ("<p>", "new"), 30)
     assert wait_until(lambda: reader.get("page") == ("<p>", "new"))
+
+
+def test_any_key_is_taken_without_memcacheds_warnings(two_processes, recwarn):
+    writer, reader = two_processes
+    key = "catalog page " + "x" * 300  # a space, and longer than memcached takes
+    _written(reader, lambda: writer.set(key, "page", 30))
+    assert reader.get(key) == "page"
+    assert not recwarn.list
