@@ -93,7 +93,8 @@ def _fast_and_isolated(settings, tmp_path, request, storage_backend):
     celery_app.conf.task_eager_propagates = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default's own backend (Django's, immutable values unpickled once).
+    settings.CACHES = {"default": {"BACKEND": "apps.core.cache.LocMemCache"}}
     # Local memory outlives a test (it is per process): no page cached by another test.
     cache.clear()
     # Forms printed in the full Noto font unless a test builds the cut-down copy.

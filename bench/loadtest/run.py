@@ -3,6 +3,7 @@
 import argparse
 import functools
 import os
+import statistics
 import sys
 import urllib.request
 
@@ -101,8 +102,20 @@ def prepare(config, args):
 
 
 def ratios(results, ceilings):
-    """Each page's req/s over the ceiling's, measured in the slices beside it."""
-    return {name: r.rps / (ceilings[name].rps or 1) for name, r in results.items()}
+    """Each page's req/s over the ceiling's, measured in the slices beside it: the median
+    of the rounds' ratios (each slice of the page over the ceiling's slice next to it),
+    so that one slice that the shared machine slowed down, for the page or for the
+    ceiling, does not decide the figure (a quiet machine's runs drifted by ±10 % between
+    runs with the ratio of the sums)."""
+    return {name: _ratio(r, ceilings[name]) for name, r in results.items()}
+
+
+def _ratio(page, ceiling):
+    if page.slices and len(page.slices) == len(ceiling.slices):
+        return statistics.median(
+            p.rps / (c.rps or 1) for p, c in zip(page.slices, ceiling.slices, strict=True)
+        )
+    return page.rps / (ceiling.rps or 1)
 
 
 def page_ratios(ratio, suffix):

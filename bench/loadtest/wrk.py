@@ -115,6 +115,7 @@ class Result:
     p99_ms: float
     errors: int
     quantiles_ms: tuple = ()  # 1,000 evenly spaced quantiles of the latency
+    slices: tuple = ()  # the runs merged into this one (merge), in order
 
     @property
     def rps(self):
@@ -188,4 +189,5 @@ def merge(name, results):
         p95_ms=percentile(95),
         p99_ms=percentile(99),
         errors=sum(r.errors for r in results),
+        slices=tuple(results),
     )

@@ -70,5 +70,5 @@ def test_the_embedded_portal_has_no_broker_and_writes_through_sqlite_wal(bench_v
     # Several gunicorn workers write to one file: they wait for each other's writes.
     assert "journal_mode=WAL" in shown["options"]["init_command"]
     assert shown["options"]["transaction_mode"] == "IMMEDIATE"
-    assert shown["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert shown["cache"] == "apps.core.cache.LocMemCache"
     assert shown["has_worker"] is False

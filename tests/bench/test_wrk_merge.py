@@ -1,5 +1,7 @@
 """bench/run merges the slices of a page into one row: these are the arithmetic it relies on."""
 
+import pytest
+
 from bench.loadtest.wrk import Result, merge
 
 
@@ -43,3 +45,18 @@ def test_errors_of_every_slice_are_counted():
     merged = merge("page", [slice_of(10, 1.0, 5, errors=1), slice_of(10, 1.0, 5, errors=2)])
 
     assert merged.errors == 3
+
+
+def test_a_pages_ratio_is_the_median_of_its_rounds_so_one_slowed_slice_does_not_decide_it():
+    from bench.loadtest.run import ratios
+
+    # Five rounds at 0.4 of the ceiling beside them, one round where the machine slowed
+    # the page alone down to a tenth: the sums would say 0.34.
+    pages = [slice_of(400, 1.0, 10)] * 4 + [slice_of(100, 1.0, 10)]
+    ceilings = [slice_of(1000, 1.0, 10)] * 4 + [slice_of(1000, 1.0, 10)]
+    page, ceiling = merge("page", pages), merge("healthz", ceilings)
+    assert page.rps / ceiling.rps == pytest.approx(0.34)
+    assert ratios({"page": page}, {"page": ceiling}) == {"page": pytest.approx(0.4)}
+    # A ceiling slice slowed down beside a normal page's counts as little.
+    ceilings[2] = slice_of(400, 1.0, 10)
+    assert ratios({"page": page}, {"page": merge("healthz", ceilings)})["page"] == 0.4
