@@ -193,8 +193,14 @@ CACHES = {
     "default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
-    # The same, an immutable value (a page cut at its marks) unpickled once per process.
+    # The same, an immutable value (a page cut at its marks) unpickled once per process,
+    # and room for more than Django's 300 entries: a session, a list and a few rows per
+    # student signed in, and a page per program shown, each culled a third at a time when
+    # full (a 300-program catalog rendered its pages again and again, bench/RESULTS.md).
     CACHES["default"]["BACKEND"] = "apps.core.cache.LocMemCache"
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=5000)
+    )
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The same backend, making one redis-py client per pool instead of one per call, with
     # a near cache in each process that every write anywhere clears (apps/core/cache.py).
