@@ -63,7 +63,9 @@ ACCOUNTS = [
             ("verify", "/applications/verify/"),
             ("admin-lockouts", "/admin/accounts/loginlockout/"),
         ],
-        [("admin-application", ADMIN_LIST, "#result_list tbody th a >> nth=0")],
+        # The first visible link of the first row: on a phone the 学号 column is hidden and
+        # the name is the link.
+        [("admin-application", ADMIN_LIST, "#result_list tbody a:visible >> nth=0")],
     ),
 ]
 
