@@ -128,6 +128,8 @@ def _mine_badges(student):
     badges = _badges(translation.get_language())
 
     def badge(name):
+        if not name.startswith("mine:"):
+            return None  # not the catalog's: left as it is
         _pk, status = mine.get(int(name.removeprefix("mine:")), (None, Status.WITHDRAWN))
         if status == Status.WITHDRAWN:
             return ""
