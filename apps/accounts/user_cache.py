@@ -25,9 +25,10 @@ import pickle
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from apps.core import cache_versions
 
 from .models import StudentProfile
 from .user_row import user_with_profile
@@ -82,10 +83,8 @@ def _restored(user, session_hash, fallbacks):
 
 def forget(user_ids):
     """Forget these users now and once the transaction commits."""
-    keys = [_key(pk) for pk in user_ids]
-    if keys and _shared():
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    if _shared():
+        cache_versions.forget(_key(pk) for pk in user_ids)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="signed-in-user-saved")

@@ -18,13 +18,13 @@ is left in as a mark and filled in per request.
 """
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from apps.attachments.models import AttachmentKind
 from apps.core import cache_versions
 from apps.core.release import release
 from apps.core.templatetags.portal_header import CSRF_MARK, fill_shell, render_shell
@@ -39,12 +39,12 @@ def application_list_page(request):
     """近期申请列表, the whole page, rendered once per version of what it shows (the table's
     key) with marks for the header, the messages and the CSRF token (`fill_shell` fills
     them in per request): no template rendered while it is cached."""
-    key = f"{_list_key(request.user)}:shell"
-    shell = cache.get(key)
-    if shell is None:
+
+    def render():
         parts = {name: mark_safe(part) for name, part in _list_parts(request.user).items()}
-        shell = render_shell(request, "applications/list.html", {"cached": parts})
-        cache.set(key, shell, SECONDS)
+        return render_shell(request, "applications/list.html", {"cached": parts})
+
+    shell = cache.get_or_set(f"{_list_key(request.user)}:shell", render, SECONDS)
     return fill_shell(request, shell)
 
 
@@ -58,11 +58,7 @@ def _list_version(student_id):
 
 def forget_list(student_ids):
     """近期申请列表 of these students is rendered again (now, and once committed)."""
-    keys = [_list_version_key(student_id) for student_id in set(student_ids)]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    cache_versions.forget(_list_version_key(student_id) for student_id in set(student_ids))
 
 
 def _list_key(student):
@@ -181,19 +177,27 @@ def details_page(request, application):
     """详情 without a summary's card (most of them), the whole page, rendered once per
     version of its parts with marks for the header, messages and CSRF token
     (`fill_shell`): no template rendered while it is cached."""
-    key = f"{_details_key(application, None)}:shell"
-    shell = cache.get(key)
-    if shell is None:
-        context = {
-            "application": application,
-            "program": application.program,
-            "cached": details(application, None),
-            "summary": None,
-            "summary_files": (),
-        }
-        shell = render_shell(request, "applications/detail.html", context)
-        cache.set(key, shell, SECONDS)
+    shell = cache.get_or_set(
+        f"{_details_key(application, None)}:shell",
+        lambda: render_shell(request, "applications/detail.html", detail_context(application)),
+        SECONDS,
+    )
     return fill_shell(request, shell)
+
+
+def detail_context(application, summary=None):
+    """详情's template context: the cached parts, and the summary's card when it shows."""
+    return {
+        "application": application,
+        "program": application.program,
+        "cached": details(application, summary),
+        "summary": summary,
+        # Built only for the summary's card: a queryset costs its filter's compilation
+        # even unread (a fifth of this page's CPU, bench/RESULTS.md).
+        "summary_files": (
+            application.attachments.filter(kind=AttachmentKind.SUMMARY) if summary else ()
+        ),
+    }
 
 
 def details(application, summary):

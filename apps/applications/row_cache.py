@@ -12,9 +12,10 @@ miss, then a query that finds nothing.
 """
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from apps.core import cache_versions
 
 from .models import Application
 
@@ -39,10 +40,7 @@ def own_application(student, pk):
 
 def forget(applications):
     """Forget these (student id, application id) rows now and once committed."""
-    keys = [_key(student_id, pk) for student_id, pk in applications]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    cache_versions.forget(_key(student_id, pk) for student_id, pk in applications)
 
 
 @receiver(post_save, sender=Application, dispatch_uid="application-row-saved")

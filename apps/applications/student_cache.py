@@ -14,9 +14,10 @@ decision, or dismissed).
 """
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from apps.core import cache_versions
 
 from .models import Application, Notice
 
@@ -59,9 +60,7 @@ def application_for_program(student, program_id):
 def _forget(sender, instance, created=False, update_fields=None, **kwargs):
     if not created and update_fields is not None and "status" not in update_fields:
         return  # a draft's fields saved: the program and the status stay as cached
-    key = _key(instance.student_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    cache_versions.forget([_key(instance.student_id)])
 
 
 def unread_notices(student):
@@ -78,6 +77,4 @@ def unread_notices(student):
 @receiver(post_save, sender=Notice, dispatch_uid="student-notices-saved")
 def _forget_notices(sender, instance, **kwargs):
     # A deleted notice needs nothing: "none" is only ever kept while there are none.
-    key = _notices_key(instance.student_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    cache_versions.forget([_notices_key(instance.student_id)])

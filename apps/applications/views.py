@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import own_profile
-from apps.attachments.models import Attachment, AttachmentKind
+from apps.attachments.models import Attachment
 from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
 from apps.programs import catalog_cache
@@ -257,19 +257,7 @@ def detail(request, pk):
     if summary is None:  # the whole page from the cache
         return HttpResponse(fragments.details_page(request, application))
     return render(
-        request,
-        "applications/detail.html",
-        {
-            "application": application,
-            "program": application.program,
-            "cached": fragments.details(application, summary),
-            "summary": summary,
-            # Built only for the summary's card: a queryset costs its filter's compilation
-            # even unread (a fifth of this page's CPU, bench/RESULTS.md).
-            "summary_files": (
-                application.attachments.filter(kind=AttachmentKind.SUMMARY) if summary else ()
-            ),
-        },
+        request, "applications/detail.html", fragments.detail_context(application, summary)
     )
 
 

@@ -9,6 +9,7 @@ is simply never read again.
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 def current(key, timeout=None):
@@ -19,3 +20,12 @@ def current(key, timeout=None):
         cache.add(key, version, timeout)
         version = cache.get(key, version)
     return version
+
+
+def forget(keys):
+    """Delete `keys` now and again once the transaction commits: a request in between may
+    have read the rows before the change and kept what it read."""
+    keys = list(keys)
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
