@@ -197,10 +197,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCach
     # and room for more than Django's 300 entries: a session, a list and a few rows per
     # student signed in, and a page per program shown, each culled a third at a time when
     # full (a 300-program catalog rendered its pages again and again, bench/RESULTS.md).
-    CACHES["default"]["BACKEND"] = "apps.core.cache.LocMemCache"
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
-        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=5000)
-    )
+    # The processes of one machine (gunicorn's workers) tell each other the keys they
+    # forget through a log in a shared file (apps/core/local_cache.py).
+    CACHES["default"]["BACKEND"] = "apps.core.local_cache.LocMemCache"
+    options = CACHES["default"].setdefault("OPTIONS", {})
+    options.setdefault("MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=5000))
+    options.setdefault("LOG", str(env.path("CACHE_LOCAL_LOG", default=VAR_DIR / "cache-log")))
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The same backend, making one redis-py client per pool instead of one per call, with
     # a near cache in each process that every write anywhere clears (apps/core/cache.py).

@@ -82,8 +82,15 @@ def storage_backend(request):
     return getattr(request, "param", "local")
 
 
+@pytest.fixture(scope="session")
+def cache_log(tmp_path_factory):
+    """The embedded default's log of forgotten keys (apps/core/local_cache.py), one file for
+    the session: the suite runs in one process, as `make run` does."""
+    return str(tmp_path_factory.mktemp("cache") / "cache-log")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path, request, storage_backend):
+def _fast_and_isolated(settings, tmp_path, request, storage_backend, cache_log):
     # Every read from the test database's one connection, unless a test routes on purpose
     # (the replica alias is a second connection, which would not see uncommitted rows).
     settings.DATABASE_ROUTERS = []
@@ -93,8 +100,11 @@ def _fast_and_isolated(settings, tmp_path, request, storage_backend):
     celery_app.conf.task_eager_propagates = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # The embedded default's own backend (Django's, immutable values unpickled once).
-    settings.CACHES = {"default": {"BACKEND": "apps.core.cache.LocMemCache"}}
+    # The embedded default's own backend (Django's, immutable values unpickled once, the
+    # users of sessions kept: what one process forgets, the others are told).
+    settings.CACHES = {
+        "default": {"BACKEND": "apps.core.local_cache.LocMemCache", "OPTIONS": {"LOG": cache_log}}
+    }
     # Local memory outlives a test (it is per process): no page cached by another test.
     cache.clear()
     # Forms printed in the full Noto font unless a test builds the cut-down copy.

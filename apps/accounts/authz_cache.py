@@ -31,7 +31,9 @@ def version():
 
 
 def bump_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
+    # Deleted, not replaced: the next reader makes a new one (apps/core/local_cache.py
+    # tells other processes of a deletion, not of a value written over one they lack).
+    cache.delete(VERSION_KEY)
 
 
 def authorization(user):

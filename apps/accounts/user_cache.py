@@ -2,8 +2,10 @@
 
 Every signed-in request needs its user, and reading it was most of what such a request
 cost (bench/RESULTS.md, issue 23; the read itself: apps/accounts/user_row.py). With the
-shared Redis cache and its near cache in each process (apps/core/cache.py), the user
-comes from memory instead, until anything about it changes:
+shared Redis cache and its near cache in each process (apps/core/cache.py), or the
+embedded default's local memory whose processes tell each other what they forget
+(apps/core/local_cache.py), the user comes from memory instead, until anything about it
+changes:
 
 - every save or deletion of the user or of its profile forgets it (signals, and again on
   commit: a request in between may have read the row before the change);
@@ -15,8 +17,8 @@ The password hash never goes into the cache: the user is kept with `password` de
 (Django reads it from the database if anything asks, as the admin's password change
 does) and with the two session hashes Django checks on every request (HMACs of it under
 SECRET_KEY and its fallbacks: what the session itself holds). With a cache that is only
-this process's (local memory, the embedded default), nothing is kept: another process
-could not forget it.
+this process's (local memory without its log), nothing is kept: another process could
+not forget it.
 """
 
 import functools

@@ -28,14 +28,12 @@ the same; Debian 12 ships Redis 7.0, which redis-py's does not support.
 """
 
 import os
-import pickle
 import threading
 import time
 import weakref
 from collections import OrderedDict
 from contextlib import suppress
 
-from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -338,32 +336,3 @@ class RedisCache(_AnyKey, DjangoRedisCache):
             self._class = ReusedClientRedisCacheClient
             self._options.pop("near_seconds", None)
             self._options.pop("near_max_bytes", None)
-
-
-class _Kept(bytes):
-    """A pickled entry of LocMemCache with its value, unpickled once (immutable only)."""
-
-
-class LocMemCache(_AnyKey, DjangoLocMemCache):
-    """Django's local-memory cache (the embedded default), an immutable value (`immutable`:
-    a page cut at its marks, a version number) unpickled once instead of on every read
-    (~0.01 ms for a 20 KB page). A write replaces the entry, and the value with it."""
-
-    def get(self, key, default=None, version=None):
-        key = self.make_and_validate_key(key, version=version)
-        with self._lock:
-            if self._has_expired(key):
-                self._delete(key)
-                return default
-            pickled = self._cache[key]
-            self._cache.move_to_end(key, last=False)
-        if type(pickled) is _Kept:
-            return pickled.value
-        value = pickle.loads(pickled)
-        if immutable(value):
-            kept = _Kept(pickled)
-            kept.value = value
-            with self._lock:
-                if self._cache.get(key) is pickled:
-                    self._cache[key] = kept
-        return value

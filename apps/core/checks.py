@@ -56,15 +56,16 @@ def check_field_encryption_keys(app_configs, **kwargs):
 @register(deploy=True)
 def check_shared_cache(app_configs, **kwargs):
     # Sessions, permissions, the catalog's version and the students' statuses are kept in
-    # the cache and forgotten when they change: in local memory, only by the process that
-    # changed them.
+    # the cache and forgotten when they change. Local memory tells the processes of one
+    # machine what each forgets (apps/core/local_cache.py), but shares no value between
+    # them nor with another machine.
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith(("LocMemCache", "DummyCache")):
         return [
             Warning(
-                "The cache is each process's own memory: with several processes (gunicorn "
-                "workers), a sign-out, a revoked permission or a changed program reaches "
-                "only the process that made it.",
+                "The cache is each process's own memory: what one process keeps for the "
+                "next request (a roster import's preview between its two steps) is not "
+                "there when another answers it, and a second machine is told nothing.",
                 hint="Set CACHE_URL (or REDIS_URL) to Redis, or serve from one process.",
                 id="portal.W002",
             )

@@ -14,7 +14,6 @@ page's header (who is signed in, messages) is rendered around the cached part.
 """
 
 import hashlib
-import uuid
 from datetime import datetime
 
 from django.core.cache import cache
@@ -38,7 +37,9 @@ def version():
 
 
 def bump_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
+    # Deleted, not replaced: the next reader makes a new one (apps/core/local_cache.py
+    # tells other processes of a deletion, not of a value written over one they lack).
+    cache.delete(VERSION_KEY)
 
 
 @receiver(post_save, sender=Program, dispatch_uid="catalog-cache-program-saved")

@@ -181,7 +181,7 @@ def test_a_decision_shows_on_a_home_page_seen_without_notices(
     application = make_submitted()
     home = reverse("programs:home")
     student_client.get(home)
-    with django_assert_num_queries(1):  # the user with the header's profile: no notices
+    with django_assert_num_queries(0):  # the user with the header's profile kept, no notices
         assert 'class="mb-4 notices"' not in student_client.get(home).text
     services.return_application(application=application, actor=clerk, comment="请补成绩单")
     assert "请补成绩单" in student_client.get(home).text

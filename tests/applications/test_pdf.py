@@ -102,14 +102,12 @@ def test_the_office_gets_the_form_named_after_the_student(client, student, submi
     assert name == f"申请表-{student.username}-东京大学交换项目.pdf"
 
 
-def test_a_cached_download_reads_the_user_and_one_row(
-    client, student, submitted, django_assert_num_queries
-):
+def test_a_cached_download_reads_one_row(client, student, submitted, django_assert_num_queries):
     client.force_login(student)
     client.get(pdf_url(submitted))  # rendered and cached
 
-    # The session comes from its cache; the user; the application with its program.
-    with django_assert_num_queries(2):
+    # The session and the user come from the cache; the application with its program.
+    with django_assert_num_queries(1):
         response = client.get(pdf_url(submitted))
     assert read(response).pages
 

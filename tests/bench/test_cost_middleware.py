@@ -15,9 +15,8 @@ def test_it_lists_every_middleware_the_view_and_the_signed_in_query(student_clie
     for path in settings.MIDDLEWARE:
         assert f"  {path}\n" in out
     assert "the view (URL resolution, the view, its template)" in out
-    # the user with the profile (the suite's cache is local memory: no user kept); the
-    # student's list comes from the cache
-    assert "queries on 'default' per request: 1" in out
+    # none: the user with the profile and the student's list come from the cache
+    assert "queries on 'default' per request: 0" in out
 
 
 def test_a_post_is_refused(student_client):

@@ -74,7 +74,7 @@ def test_the_embedded_portal_has_no_broker_and_writes_through_sqlite_wal(bench_v
     # Several gunicorn workers write to one file: they wait for each other's writes.
     assert "journal_mode=WAL" in shown["options"]["init_command"]
     assert shown["options"]["transaction_mode"] == "IMMEDIATE"
-    assert shown["cache"] == "apps.core.cache.LocMemCache"
+    assert shown["cache"] == "apps.core.local_cache.LocMemCache"
     # Room for a catalog's pages and a session, a list and rows per student: Django's
     # default of 300 entries culled them a third at a time.
     assert shown["kept"] == 1000

@@ -3,7 +3,8 @@ an immutable value unpickled once; everything else as Django's."""
 
 import pytest
 
-from apps.core.cache import LocMemCache, immutable
+from apps.core.cache import immutable
+from apps.core.local_cache import LocMemCache
 
 
 @pytest.fixture

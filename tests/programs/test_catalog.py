@@ -144,8 +144,8 @@ def test_program_page_query_count_does_not_grow_with_applications(
     program.applications.create(student=student)
     # the program's row and the student's applications are now cached
     student_client.get(program.get_absolute_url())
-    # user with profile (header)
-    with django_assert_num_queries(1):
+    # nothing: the user with its profile (header) is kept too
+    with django_assert_num_queries(0):
         response = student_client.get(program.get_absolute_url())
     mine = program.applications.get(student=student)
     assert reverse("applications:edit", args=[mine.pk]) in response.text

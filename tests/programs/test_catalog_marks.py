@@ -94,7 +94,7 @@ def test_marking_costs_the_same_queries_for_1_or_50_programs(
     with django_assert_num_queries(5):
         page = student_client.get(LIST).text
     assert page.count("mine-badge") == rows
-    # Both cached: the header's user only.
-    with django_assert_num_queries(1):
+    # Both cached, and the header's user: nothing.
+    with django_assert_num_queries(0):
         page = student_client.get(LIST).text
     assert page.count("mine-badge") == rows
