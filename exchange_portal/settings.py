@@ -202,7 +202,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCach
     CACHES["default"]["BACKEND"] = "apps.core.local_cache.LocMemCache"
     options = CACHES["default"].setdefault("OPTIONS", {})
     options.setdefault("MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=5000))
-    options.setdefault("LOG", str(env.path("CACHE_LOCAL_LOG", default=VAR_DIR / "cache-log")))
+    options.setdefault("LOG", env.str("CACHE_LOCAL_LOG", default=str(VAR_DIR / "cache-log")))
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The same backend, making one redis-py client per pool instead of one per call, with
     # a near cache in each process that every write anywhere clears (apps/core/cache.py).

@@ -69,29 +69,11 @@ def cluster(smtp):
         running.stop()
 
 
-class Browser:
-    """One student's browser: its cookies, sent to whichever port it is pointed at."""
+class Browser(portal.Browser):
+    """One student's (or clerk's) browser, with the cluster's password."""
 
     def __init__(self):
-        self.cookies = {}
-
-    def send(self, port, method, path, **kwargs):
-        response = portal.request(port, method, path, cookies=self.cookies, **kwargs)
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response
-
-    def sign_in(self, port, username, login="/accounts/login/"):
-        assert self.send(port, "GET", login).status == 200
-        fields = {
-            "username": username,
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": self.cookies["csrftoken"],
-        }
-        response = self.send(port, "POST", login, fields=fields)
-        assert response.status == 302, response.text[:2000]
-        assert "sessionid" in self.cookies
+        super().__init__(PASSWORD)
 
     def form(self, port, path):
         """The application form's fields as the page shows them (no files, no buttons)."""

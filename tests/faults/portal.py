@@ -242,6 +242,32 @@ def request(port, method, path, *, cookies=None, fields=None, files=None, timeou
         connection.close()
 
 
+class Browser:
+    """One browser: its cookies, sent to whichever port it is pointed at."""
+
+    def __init__(self, password):
+        self.password = password
+        self.cookies = {}
+
+    def send(self, port, method, path, **kwargs):
+        response = request(port, method, path, cookies=self.cookies, **kwargs)
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response
+
+    def sign_in(self, port, username, login="/accounts/login/"):
+        assert self.send(port, "GET", login).status == 200
+        fields = {
+            "username": username,
+            "password": self.password,
+            "csrfmiddlewaretoken": self.cookies["csrftoken"],
+        }
+        response = self.send(port, "POST", login, fields=fields)
+        assert response.status == 302, response.text[:2000]
+        assert "sessionid" in self.cookies
+
+
 SEED = """
 import json
 from django.conf import settings
