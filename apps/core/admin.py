@@ -2,6 +2,8 @@
 
 from auditlog.models import LogEntry
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.timezone import localtime
@@ -36,6 +38,24 @@ class AuditedModelFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DatedChangeList(ChangeList):
+    """Django's list, a year out of the calendar in the date drill-down (`?timestamp__year=`)
+    refused like any bad filter (the list again, "?e=1") instead of a server error: Django
+    turns it into a range from that year to the next, which Python's dates and the
+    database's time zone conversion overflow below year 2 and above year 9998."""
+
+    def get_filters(self, request):
+        year = request.GET.get(f"{self.date_hierarchy}__year")
+        if year is not None and not (
+            year.isascii() and year.isdigit() and len(year) <= 4 and 1 < int(year) < 9999
+        ):
+            raise IncorrectLookupParameters(year[:10])
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:  # a month or day out of range
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(AuditEntry)
 class AuditLogAdmin(ReadOnlyAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin):
     """Who changed what and when. Nobody adds, edits or deletes entries here."""
@@ -48,6 +68,9 @@ class AuditLogAdmin(ReadOnlyAdminMixin, TrackScopedAdminMixin, admin.ModelAdmin)
     readonly_fields = fields
     date_hierarchy = "timestamp"
     show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return DatedChangeList
 
     def scope(self, request, queryset):
         """Entries about programs and applications (and their parts) of the clerk's track."""

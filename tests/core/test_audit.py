@@ -218,3 +218,24 @@ def test_admin_writes_dates_as_the_portal_does(client, superuser, make_submitted
     submitted = localtime(application.submitted_at)
     assert f"{submitted:%Y-%m-%d %H:%M}" in page.text
     assert f"{submitted.year}年" not in page.text
+
+
+@pytest.mark.parametrize(
+    "drill_down",
+    [
+        "timestamp__year=99999999999999999999",  # beyond any integer the date takes
+        "timestamp__year=" + "9" * 5000,  # beyond what int() reads at all
+        "timestamp__year=9999",  # its range would end in year 10000
+        "timestamp__year=1",  # before year 1 in UTC
+        "timestamp__year=%C2%B2",  # "²": a digit to str.isdigit, not to int()
+        "timestamp__year=2026&timestamp__month=13",
+        "timestamp__year=2026&timestamp__month=2&timestamp__day=30",
+    ],
+)
+def test_a_year_out_of_the_calendar_shows_the_log_again_not_an_error(client, superuser, drill_down):
+    client.force_login(superuser)
+    url = reverse("admin:core_auditentry_changelist")
+    response = client.get(f"{url}?{drill_down}")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+    assert client.get(f"{url}?timestamp__year=2026").status_code == 200
