@@ -55,6 +55,21 @@ def test_every_page_masks_the_csrf_secret_afresh(student):
     assert all(len(token) == 64 and token.isalnum() for token in tokens)
 
 
+def test_a_cached_page_sends_the_csrf_cookie_only_to_a_browser_without_one(student):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(student)
+    first = browser.get(reverse("applications:list"))
+    assert settings.CSRF_COOKIE_NAME in first.cookies  # made on the first visit
+    secret = browser.cookies[settings.CSRF_COOKIE_NAME].value
+
+    again = browser.get(reverse("applications:list"))
+    assert settings.CSRF_COOKIE_NAME not in again.cookies
+    assert browser.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    logout = reverse("accounts:logout")
+    token = _token(again.text, logout)
+    assert browser.post(logout, {"csrfmiddlewaretoken": token}).status_code == 302
+
+
 def test_a_forged_token_in_the_header_forms_is_still_refused(student):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(student)
