@@ -15,6 +15,9 @@ its marks, is unpickled once and shared: `immutable`), until it is written anywh
 - every write through this backend (set, add, delete, touch, incr, the *_many forms,
   clear), in any process (gunicorn workers, Celery, manage.py), publishes the keys on a
   Redis channel in the same round trip, and each process's listener thread drops them;
+  but `delete_many_unpublished`, for a delete inside a transaction that a published one
+  follows once it commits (apps.core.cache_versions.forget): until then the other
+  processes may keep what Redis held, which is what the committed rows say;
 - a read that an invalidation overtook is not kept (a counter of invalidations seen);
 - a kept value never outlives its time to live in Redis, nor `CACHE_NEAR_SECONDS`;
 - until the listener has subscribed, and from the moment its connection fails until it
@@ -49,6 +52,9 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         if client is None:
             client = clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def delete_many_unpublished(self, keys):
+        self.delete_many(keys)  # no near cache: nobody to tell
 
 
 def immutable(value):
@@ -309,6 +315,17 @@ class NearCacheClient(ReusedClientRedisCacheClient):
         (ret, _) = self._published([FLUSH], lambda p: p.flushdb())
         return bool(ret)
 
+    def delete_many_unpublished(self, keys):
+        """Delete `keys` in Redis and in this process's memory, and tell no other process:
+        only for a delete that a published one of the same keys follows."""
+        keys = list(keys)
+        if keys:
+            memory = self.memory()
+            raw = [self._key(k) for k in keys]
+            memory.drop(raw)
+            self.get_client(write=True).delete(*keys)
+            memory.drop(raw)  # a read by another thread that the delete overtook
+
 
 class _AnyKey:
     """No check of each key for what memcached refuses (control characters, spaces, over
@@ -336,3 +353,13 @@ class RedisCache(_AnyKey, DjangoRedisCache):
             self._class = ReusedClientRedisCacheClient
             self._options.pop("near_seconds", None)
             self._options.pop("near_max_bytes", None)
+
+    def delete_many_unpublished(self, keys, version=None):
+        """`delete_many`, without telling the other processes' near caches: for a delete in
+        a transaction that a published delete of the same keys follows once it commits
+        (apps.core.cache_versions.forget). Until then they may keep what Redis held, which
+        is what the committed rows say; a rollback leaves it right."""
+        if keys:
+            self._cache.delete_many_unpublished(
+                [self.make_and_validate_key(key, version=version) for key in keys]
+            )

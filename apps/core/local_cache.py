@@ -264,6 +264,14 @@ class LocMemCache(_AnyKey, DjangoLocMemCache):
                 self._delete(key)
         self._publish(keys)
 
+    def delete_many_unpublished(self, keys, version=None):
+        """`delete_many`, not logged: for a delete in a transaction that a logged delete of
+        the same keys follows once it commits (apps.core.cache_versions.forget). Until
+        then the other processes may keep what the committed rows say."""
+        with self._lock:
+            for key in keys:
+                self._delete(self.make_and_validate_key(key, version=version))
+
     def clear(self):
         super().clear()
         with self._lock:

@@ -11,7 +11,9 @@ from apps.applications import services
 from apps.applications.models import Application, ApplicationEvent, Status
 from apps.attachments.models import Attachment, AttachmentKind
 from tests.builders import checked, form_data, passport, pdf_upload
+from tests.concurrency import wait_until
 from tests.factories import ProgramFactory
+from tests.near_cache import default_on_redis, published, redis_or_skip
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,32 @@ def test_complete_draft_is_submitted_with_its_history_row(student_client, studen
     assert application.submitted_at is not None
     event = application.events.last()
     assert (event.from_value, event.to_value, event.actor) == ("draft", "submitted", student)
+
+
+def test_a_submit_tells_the_other_processes_once_with_every_key_it_forgot(
+    settings, student, student_client, make_draft, django_capture_on_commit_callbacks
+):
+    """On Redis, one message for the other processes' near caches, however many rows and
+    signals the submit touched (apps.core.cache_versions.forget)."""
+    raw = redis_or_skip()
+    cache, other = default_on_redis(settings)
+    application = make_draft()
+    forgotten = {
+        f"application-row:{student.pk}:{application.pk}",
+        f"student-applications:{student.pk}",
+        f"application-list:version:{student.pk}",
+    }
+    cache.set_many(dict.fromkeys(forgotten, "before"), 30)
+    assert wait_until(lambda: other.get_many(forgotten) == dict.fromkeys(forgotten, "before"))
+    student_client.get(edit_url(application))  # the session and the user cached, as by a page
+
+    with published(raw, cache) as messages, django_capture_on_commit_callbacks(execute=True):
+        response = student_client.post(edit_url(application), {"action": "submit"})
+
+    assert response.status_code == 302
+    [message] = messages
+    assert forgotten <= message
+    assert wait_until(lambda: other.get_many(forgotten) == {})
 
 
 def test_hmt_submission_names_the_hmt_office(student_client, make_draft):

@@ -64,6 +64,22 @@ def test_a_value_changed_in_another_process_is_read_again_here(here, elsewhere):
     assert here.get("session:abc") is None
 
 
+def test_a_delete_left_to_the_commit_is_not_told_until_then(here, elsewhere):
+    """cache_versions.forget in a transaction: the writer drops the keys at once for its own
+    reads; the others keep what the committed rows say until the commit's delete."""
+    here.set("row:9", "committed", 60)
+
+    assert elsewhere(
+        ("set", "row:9", "committed", 60),
+        ("delete_many_unpublished", ["row:9"]),
+        ("get", "row:9"),
+    ) == [None, None, None]
+    assert here.get("row:9") == "committed"
+
+    elsewhere(("delete_many", ["row:9"]))  # committed
+    assert here.get("row:9") is None
+
+
 def test_a_fill_in_another_process_leaves_this_ones_copy(here, elsewhere):
     """Two workers that read the same page each keep theirs: neither drops the other's
     (else two processes would drop each other's copy on every read)."""

@@ -3,35 +3,26 @@ until any process writes it. Two cache objects stand for two processes: each has
 memory and its own listener, as two gunicorn workers have."""
 
 import uuid
+from contextlib import suppress
 
 import pytest
-import redis
+from django.db import transaction
 
+from apps.core import cache_versions
 from apps.core.cache import NearCacheClient, RedisCache, _Memory
 from tests.concurrency import wait_until
-
-REDIS_URL = "redis://127.0.0.1:6379/14"
+from tests.near_cache import REDIS_URL, default_on_redis, published, redis_or_skip
+from tests.near_cache import listening as _listening
 
 
 def _cache(prefix, **options):
     return RedisCache(REDIS_URL, {"KEY_PREFIX": prefix, "OPTIONS": options})
 
 
-def _listening(cache):
-    memory = cache._cache.memory()
-    assert wait_until(lambda: memory.listening), "the listener never subscribed"
-    return memory
-
-
 @pytest.fixture
 def raw():
     """Redis itself, to change a value behind the caches' backs."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return client
+    return redis_or_skip()
 
 
 @pytest.fixture
@@ -236,3 +227,81 @@ def test_any_key_is_taken_without_memcacheds_warnings(two_processes, recwarn):
     _written(reader, lambda: writer.set(key, "page", 30))
     assert reader.get(key) == "page"
     assert not recwarn.list
+
+
+def test_a_delete_left_to_the_commit_to_tell_is_gone_for_the_writer_at_once_and_unheard(
+    two_processes, raw
+):
+    """delete_many_unpublished: for cache_versions.forget's delete before the commit, which
+    a published delete of the same keys follows once the transaction commits."""
+    writer, reader = two_processes
+    _written(reader, lambda: writer.set("k", "committed", 30))
+    assert reader.get("k") == "committed"
+    assert writer.get("k") == "committed"  # in the writer's memory too
+
+    with published(raw, writer) as messages:
+        writer.delete_many_unpublished(["k"])
+
+    assert writer.get("k") is None  # its own memory and Redis
+    assert not raw.exists(writer.make_and_validate_key("k"))
+    assert messages == []
+    assert reader.get("k") == "committed"  # what it kept: the committed rows' value
+
+
+@pytest.fixture
+def default_and_other(settings, raw):
+    """The default cache on Redis (cache_versions writes through it), and another process's."""
+    cache, other = default_on_redis(settings)
+    _written(other, lambda: cache.set_many({"a": 1, "b": 2, "c": 3}, 30))
+    assert other.get_many(["a", "b", "c"]) == {"a": 1, "b": 2, "c": 3}  # kept in its memory
+    return cache, other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_tells_what_it_forgot_once_when_it_commits(default_and_other, raw):
+    cache, other = default_and_other
+    with published(raw, cache) as messages, transaction.atomic():
+        cache_versions.forget(["a", "b"])
+        cache_versions.forget(["b", "c"])
+        assert cache.get("a") is None  # the transaction's own reads: gone at once
+        assert other.get("a") == 1  # the others keep the committed value until…
+    assert messages == [{"a", "b", "c"}]  # …the commit: one message with every key
+    assert wait_until(lambda: other.get_many(["a", "b", "c"]) == {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_forgotten_after_a_savepoint_rolled_back_is_still_told_at_commit(
+    default_and_other, raw
+):
+    cache, other = default_and_other
+    with published(raw, cache) as messages, transaction.atomic():
+        with suppress(RuntimeError), transaction.atomic():
+            cache_versions.forget(["a"])
+            raise RuntimeError("rolled back, and its commit callbacks with it")
+        cache_versions.forget(["b"])
+    assert {"b"} in messages and len(messages) == 1
+    assert wait_until(lambda: other.get("b") is None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_forget_deletes_and_tells_once(default_and_other, raw):
+    """A management command or a Celery task in autocommit: committed already."""
+    cache, other = default_and_other
+    with published(raw, cache) as messages:
+        cache_versions.forget(["a", "b"])
+    assert messages == [{"a", "b"}]
+    assert wait_until(lambda: other.get_many(["a", "b"]) == {})
+
+
+@pytest.mark.django_db
+def test_each_batch_of_commit_callbacks_a_test_runs_tells_what_was_forgotten_before_it(
+    default_and_other, raw, django_capture_on_commit_callbacks
+):
+    """The test's own transaction never commits: callbacks run by hand still tell."""
+    cache, other = default_and_other
+    with published(raw, cache) as messages:
+        with django_capture_on_commit_callbacks(execute=True):
+            cache_versions.forget(["a"])
+        with django_capture_on_commit_callbacks(execute=True):
+            cache_versions.forget(["b"])
+    assert messages == [{"a"}, {"b"}]
