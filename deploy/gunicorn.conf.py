@@ -40,28 +40,3 @@ proc_name = "exchange-portal"
 # each other. Off unless a path of its own is given.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
-
-# Python's cyclic garbage collector walks every object a worker has made, about 130,000
-# once Django and the portal are loaded, and walks them again and again as requests
-# allocate (bench/RESULTS.md, issue 23: 0.04-0.1 ms of a 0.45 ms cached page). What exists
-# once a worker has loaded the portal, and again once it has served its first pages
-# (compiled templates, URL resolvers, the caches' own structures), lives as long as the
-# worker: it is moved out of the collector's sight (`gc.freeze`). Garbage made later is
-# collected as before.
-FREEZE_AFTER_REQUESTS = (100, 1000)
-
-
-def post_worker_init(worker):
-    _freeze()
-
-
-def post_request(worker, req, environ, resp):
-    if worker.nr in FREEZE_AFTER_REQUESTS:
-        _freeze()
-
-
-def _freeze():
-    import gc
-
-    gc.collect()
-    gc.freeze()

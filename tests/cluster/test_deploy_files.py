@@ -92,36 +92,3 @@ def test_the_environment_file_covers_the_scale_out_settings():
 def test_every_process_reads_the_same_environment_file():
     for unit in (DEPLOY / "systemd").glob("*.service"):
         assert "EnvironmentFile=/etc/exchange-portal/portal.env" in unit.read_text(), unit.name
-
-
-@pytest.fixture
-def gunicorn_conf():
-    import gc
-    import runpy
-
-    yield runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
-    gc.unfreeze()
-
-
-def test_a_worker_moves_what_it_has_loaded_out_of_the_collectors_sight(gunicorn_conf):
-    """Loaded, and again after its first pages (compiled templates, URL resolvers): what
-    lives as long as the worker is frozen; later requests freeze nothing."""
-    import gc
-    from types import SimpleNamespace
-
-    worker = SimpleNamespace(nr=0)
-    gunicorn_conf["post_worker_init"](worker)
-    loaded = gc.get_freeze_count()
-    assert loaded > 0
-
-    kept = [[n] for n in range(1000)]  # made by the first pages, kept by the worker
-    for worker.nr in range(1, 150):
-        gunicorn_conf["post_request"](worker, None, {}, None)
-    assert gc.get_freeze_count() >= loaded + len(kept)
-    frozen = gc.get_freeze_count()
-
-    later = [[n] for n in range(1000)]
-    for worker.nr in range(150, 999):
-        gunicorn_conf["post_request"](worker, None, {}, None)
-    assert gc.get_freeze_count() == frozen
-    assert later
