@@ -15,7 +15,10 @@ CSRF token (the catalog, a program's page, the home page) can go further: `rende
 renders the whole page once with marks where those go, for the view to cache, and
 `fill_shell` fills them in on each request. The page is kept cut at its marks (text,
 mark, text, …): filling it in is one join, where a `str.replace` per mark copied the whole
-page each time (~0.02 ms of a 20 KB catalog page, bench/RESULTS.md).
+page each time (~0.02 ms of a 20 KB catalog page, bench/RESULTS.md). Its text is kept
+encoded (UTF-8 bytes), as the response sends it: a page of Chinese text is held by Python
+two bytes a character, and encoding it again on every response cost ~0.01 ms of a
+catalog page.
 """
 
 import os
@@ -46,14 +49,16 @@ _MARKS = re.compile("\x00([a-z][a-z0-9:-]*)\x00")
 
 
 def split_marks(html):
-    """`html` cut at its marks: (text, mark name, text, …, text)."""
-    return tuple(_MARKS.split(html))
+    """`html` cut at its marks: (text, mark name, text, …, text), each text as UTF-8."""
+    parts = _MARKS.split(html)
+    parts[::2] = [text.encode() for text in parts[::2]]
+    return tuple(parts)
 
 
 def join_marks(parts, values, own=None):
     """`parts` (`split_marks`) with each mark replaced by its value in `values`, else
-    `own(name)`. A value that is itself cut at marks (a tuple) is filled in the same way;
-    a mark with no value stays as it was."""
+    `own(name)`, as UTF-8. A value that is itself cut at marks (a tuple) is filled in the
+    same way; a mark with no value stays as it was."""
     out = list(parts)
     for i in range(1, len(out), 2):
         name = out[i]
@@ -61,11 +66,13 @@ def join_marks(parts, values, own=None):
         if value is None and own is not None:
             value = own(name)
         if value is None:
-            value = mark(name)
+            value = mark(name).encode()
         elif isinstance(value, tuple):
             value = join_marks(value, values, own)
+        elif isinstance(value, str):
+            value = value.encode()
         out[i] = value
-    return "".join(out)
+    return b"".join(out)
 
 
 def active_item(request, region):
@@ -129,7 +136,7 @@ def portal_header(context):
         "csrf": escape(str(context.get("csrf_token", ""))),
         "next": escape(request.get_full_path()),
     }
-    return mark_safe(join_marks(parts, values))
+    return mark_safe(join_marks(parts, values).decode())
 
 
 @lru_cache(maxsize=64)
@@ -163,9 +170,10 @@ def render_shell(request, template_name, context):
 
 
 def fill_shell(request, parts, *, region=None, own=None):
-    """The page `render_shell` cut, for this request: its header, messages and CSRF
-    token, and the view's own marks from `own` (a dict, or a function of the mark's
-    name; a value may itself be cut at marks, e.g. a fragment with a CSRF token)."""
+    """The page `render_shell` cut, for this request, as the response's bytes: its
+    header, messages and CSRF token, and the view's own marks from `own` (a dict, or a
+    function of the mark's name; a value may itself be cut at marks, e.g. a fragment
+    with a CSRF token)."""
     from django.contrib.messages import get_messages
 
     values = {
