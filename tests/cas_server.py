@@ -235,7 +235,7 @@ class CasServer(ServerProcess):
         `service` (and the requests session holding the CAS sign-on cookie)."""
         session = session or requests.Session()
         login = f"{self.url}login?{urlencode({'service': service})}"
-        page = session.get(login, allow_redirects=False, timeout=10)
+        page = session.get(login, allow_redirects=False, timeout=30)
         if page.status_code != 302:  # no single sign-on session yet: the form
             fields = _FormFields()
             fields.feed(page.text)
@@ -244,7 +244,7 @@ class CasServer(ServerProcess):
                 "username": username,
                 "password": self.people[username]["password"],
             }
-            page = session.post(login, data=data, allow_redirects=False, timeout=10)
+            page = session.post(login, data=data, allow_redirects=False, timeout=30)
         if page.status_code != 302:
             raise AssertionError(f"CAS login for {username} failed: {page.status_code}")
         location = page.headers["Location"]

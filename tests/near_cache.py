@@ -56,14 +56,14 @@ def published(raw, cache):
     prefix = cache.make_key("").encode()
     pubsub = raw.pubsub()
     pubsub.subscribe(channel)
-    assert pubsub.get_message(timeout=5)["type"] == "subscribe"
+    assert pubsub.get_message(timeout=30)["type"] == "subscribe"
     messages = []
     try:
         yield messages
         # A message published before this one (its write answered) arrives before it.
         end = uuid.uuid4().hex.encode()
         raw.publish(channel, end)
-        while (message := pubsub.get_message(timeout=5)) is not None:
+        while (message := pubsub.get_message(timeout=30)) is not None:
             if message["data"] == end:
                 break
             keys = message["data"].split(SEPARATOR)

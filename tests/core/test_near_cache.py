@@ -128,7 +128,7 @@ def test_a_value_is_not_kept_beyond_its_time_to_live_in_redis(two_processes):
     writer, reader = two_processes
     writer.set("short", "soon gone", 1)
     assert reader.get("short") == "soon gone"
-    assert wait_until(lambda: reader.get("short") is None, timeout=10)
+    assert wait_until(lambda: reader.get("short") is None)
 
 
 def test_a_read_that_a_write_overtook_is_not_kept():

@@ -33,7 +33,7 @@ def test_a_refused_submit_focuses_the_summary_whose_links_lead_to_the_fields(
     page.get_by_role("button", name="提交", exact=True).first.click()
 
     summary = page.locator("#error-summary")
-    expect(summary).to_be_focused(timeout=20_000)
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("申请未提交")
     expect(summary).to_be_in_viewport()
     snap("refused-submit-zh")
@@ -54,7 +54,7 @@ def test_a_refused_save_in_english_says_what_was_not_kept(page, live_server, sna
     page.get_by_role("button", name="Save", exact=True).first.click()
 
     summary = page.locator("#error-summary")
-    expect(summary).to_be_focused(timeout=20_000)
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("Some of it was not saved")
     snap("refused-save-en")
     summary.get_by_role("link").first.click()
