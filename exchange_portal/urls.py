@@ -9,7 +9,7 @@ handler500 = "apps.core.views.server_error"
 
 urlpatterns = [
     path("", include("apps.core.urls")),
-    path("", include("apps.programs.urls")),
+    path("", include("apps.applications.program_urls")),  # namespace "programs"
     path("", include("apps.applications.urls")),
     path("", include("apps.scores.urls")),
     path("", include("apps.summaries.urls")),

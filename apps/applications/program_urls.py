@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import program_pages
 
 app_name = "programs"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("programs/<str:region>/", views.program_list, name="list"),
-    path("programs/<str:region>/<int:pk>/", views.program_detail, name="detail"),
+    path("", program_pages.home, name="home"),
+    path("programs/<str:region>/", program_pages.program_list, name="list"),
+    path("programs/<str:region>/<int:pk>/", program_pages.program_detail, name="detail"),
 ]
