@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_cas_ng",
     "apps.core",
+    "apps.operations",
     "apps.accounts",
     "apps.programs",
     "apps.applications",

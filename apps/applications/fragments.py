@@ -13,7 +13,7 @@ anything its rows show is saved or deleted — the student's applications, their
 the catalog's version (any program saved) and today (填写交流总结 appears on the
 program's first day with no row changed). `QuerySet.update()` and `bulk_*` send no
 signal: code that changes those rows in bulk calls `forget_list()` (attachments'
-retention does; `apps.core.scale` seeds an empty cache and needs none). The CSRF token
+retention does; `apps.operations.scale` seeds an empty cache and needs none). The CSRF token
 is left in as a mark and filled in per request.
 """
 

@@ -172,7 +172,7 @@ def main(argv=None):
     from django.db.models import Count
     from django.test import Client
 
-    from apps.core.scale import CLERKS
+    from apps.operations.scale import CLERKS
     from apps.programs.models import Program
 
     from .client import FormFields, save_bodies

@@ -41,7 +41,7 @@ def _students(count):
     from django.db.models import Exists, OuterRef
 
     from apps.applications.models import PRINTABLE_STATUSES, Application, Status
-    from apps.core.scale import STUDENT_PREFIX
+    from apps.operations.scale import STUDENT_PREFIX
 
     apps = Application.objects.filter(student=OuterRef("pk"))
     return list(
@@ -63,7 +63,7 @@ def build(config, students=32, server_cpu=None):
     """Sign in `students` students and the two clerks, and prepare every page's requests.
     `server_cpu()`, when given, is the CPU seconds the server has used (for the renders)."""
     from apps.applications.models import PRINTABLE_STATUSES, Application, Status
-    from apps.core.scale import CLERKS
+    from apps.operations.scale import CLERKS
     from apps.programs.models import Program, Region
 
     users = _students(students)

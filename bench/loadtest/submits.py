@@ -43,7 +43,7 @@ def prepare_pool(users, per_student=PER_STUDENT):
     from apps.accounts.models import PERSONAL_FIELDS
     from apps.applications.models import PRINTABLE_STATUSES, Application, Status
     from apps.attachments.models import Attachment, AttachmentKind
-    from apps.core.scale import FilePool
+    from apps.operations.scale import FilePool
     from apps.programs.models import Program
 
     files = FilePool()
@@ -226,7 +226,7 @@ def first_downloads_after_review(config, pool, sessions, count=REVIEWED):
 
     from apps.applications import services
     from apps.applications.models import Application
-    from apps.core.scale import CLERKS
+    from apps.operations.scale import CLERKS
 
     users = get_user_model().objects
     clerks = {region: users.get(username=name) for name, region in CLERKS.items()}

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from apps.applications.models import AdmissionResult, Application, Status
 from apps.attachments.models import Attachment, AttachmentKind
-from apps.core import scale
+from apps.operations import scale
 from apps.programs.models import Program, Region
 from apps.scores.models import ScoreSupplement
 from apps.summaries.models import ReturnSummary

@@ -29,7 +29,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from .storage import PrivateFileSystemStorage, walk
+from apps.core.storage import PrivateFileSystemStorage, walk
 
 DUMP = "database.dump"
 MEDIA = "media.tar"

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core.backup import BackupError, backup
+from apps.operations.backup import BackupError, backup
 
 
 class Command(BaseCommand):

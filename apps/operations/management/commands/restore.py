@@ -3,7 +3,7 @@
 import environ
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core.backup import BackupError, restore
+from apps.operations.backup import BackupError, restore
 
 
 class Command(BaseCommand):

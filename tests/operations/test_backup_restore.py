@@ -10,8 +10,8 @@ from django.db import connection
 
 from apps.applications import pdf
 from apps.attachments.models import Attachment
-from apps.core import backup
 from apps.core.storage import PrivateS3Storage
+from apps.operations import backup
 from tests.builders import office_groups, passport
 
 postgresql_only = pytest.mark.skipif(

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from apps.applications import fragments, row_cache
 from apps.applications.models import Application, add_months
-
-from .models import Attachment
+from apps.attachments.models import Attachment
 
 
 @dataclass

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core import scale
+from apps.operations import scale
 
 
 class Command(BaseCommand):

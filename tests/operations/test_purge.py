@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.attachments.models import Attachment
-from apps.attachments.retention import retention_cutoff
+from apps.operations.retention import retention_cutoff
 from tests.builders import clerk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from apps.attachments.retention import purge_attachments, retention_cutoff
+from apps.operations.retention import purge_attachments, retention_cutoff
 
 
 class Command(BaseCommand):
