@@ -71,7 +71,7 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
     FIELD_ENCRYPTION_KEYS = [development_key(SECRET_KEY)]
 
 INSTALLED_APPS = [
-    "apps.core.apps.PortalAdminConfig",  # django.contrib.admin, with the portal's site
+    "apps.offices.apps.PortalAdminConfig",  # django.contrib.admin, with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "apps.attachments",
     "apps.scores",
     "apps.summaries",
+    # The back-office, last: its audit-log admin unregisters auditlog's own LogEntry admin,
+    # which must have been registered first.
+    "apps.offices",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from apps.accounts.views import set_language
 
-# admin.site is apps.core.admin_site.PortalAdminSite (titles, no app sidebar).
+# admin.site is apps.offices.site.PortalAdminSite (titles, no app sidebar).
 # The 500 page, or a 503 with Retry-After while the database cannot be reached.
 handler500 = "apps.core.views.server_error"
 

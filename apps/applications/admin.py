@@ -7,7 +7,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.display import file_link
-from apps.core.admin_site import ActionForm
+from apps.offices.site import ActionForm
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs import catalog_cache

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from apps.core.admin_site import PortalAdminSite, RememberedSelect
+from apps.offices.site import PortalAdminSite, RememberedSelect
 from tests.builders import clerk
 
 pytestmark = pytest.mark.django_db
