@@ -15,9 +15,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.applications.exports import dot_extension, zip_chunks
 from apps.applications.models import Application, ApplicationEvent, Notice
 from apps.attachments.models import Attachment
+from apps.offices.exports import dot_extension, zip_chunks
 
 from .models import StudentProfile
 

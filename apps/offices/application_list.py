@@ -10,12 +10,12 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from apps.applications.models import Application, Status
 from apps.core.validators import ascii_number
 from apps.programs import catalog_cache
 from apps.programs.models import Program, Region
 
-from .admin_tracks import regions_of
-from .models import Application, Status
+from .tracks import regions_of
 
 
 class ProgramFilter(admin.SimpleListFilter):

@@ -18,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.attachments.models import Attachment
-
-from .models import (
+from apps.applications.models import (
     AdmissionResult,
     Application,
     ApplicationEvent,
@@ -29,7 +27,13 @@ from .models import (
     Status,
     score_text,
 )
-from .results import HEADER_PROGRAM, HEADER_PROGRAM_ID, HEADER_RESULT, HEADER_STUDENT_ID
+from apps.applications.results import (
+    HEADER_PROGRAM,
+    HEADER_PROGRAM_ID,
+    HEADER_RESULT,
+    HEADER_STUDENT_ID,
+)
+from apps.attachments.models import Attachment
 
 CHUNK = 2000
 EXCEL_BOM = "\ufeff"

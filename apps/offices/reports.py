@@ -24,7 +24,7 @@ from apps.core.validators import ascii_number
 from apps.programs.models import Region
 
 from . import exports, statistics
-from .admin_tracks import OfficeTracksMixin
+from .tracks import OfficeTracksMixin
 
 ALL = "all"  # 报名统计 of both tracks side by side (the administrator's)
 

@@ -7,8 +7,14 @@ import io
 
 from django.utils.translation import gettext as _
 
+from apps.applications.results import (
+    HEADER_PROGRAM,
+    HEADER_PROGRAM_ID,
+    HEADER_RESULT,
+    HEADER_STUDENT_ID,
+)
+
 from .exports import EXCEL_BOM, _inert
-from .results import HEADER_PROGRAM, HEADER_PROGRAM_ID, HEADER_RESULT, HEADER_STUDENT_ID
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

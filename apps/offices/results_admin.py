@@ -5,7 +5,7 @@ applications, one by one or from a CSV/XLSX file. The manual has the office's ç®
 handle applications, and the partner school answers the office that nominated the
 student, so each office enters its own track's results. Every view and action scopes its
 rows with `Application.objects.visible_to` itself (`OfficeTracksMixin._visible`),
-whatever the admin's own queryset does. Exports, ZIPs and statistics: `admin_reports`.
+whatever the admin's own queryset does. Exports, ZIPs and statistics: `reports`.
 """
 
 from django import forms
@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.applications import results, services
+from apps.applications.models import AdmissionResult, Status
 from apps.core.validators import ascii_number
 from apps.programs.models import Program
 
-from . import exports, result_errors, results, services
-from .admin_tracks import OfficeTracksMixin
-from .models import AdmissionResult, Status
+from . import exports, result_errors
+from .tracks import OfficeTracksMixin
 
 # Signed rows between preview and confirm: the file itself is never stored.
 TOKEN_SALT = "applications.admission-import"

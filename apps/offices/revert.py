@@ -15,16 +15,16 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.validators import multiline_text
-
-from . import services
-from .admin_tracks import OfficeTracksMixin
-from .models import (
+from apps.applications import services
+from apps.applications.models import (
     REVERT_ADMISSION_PERMISSION,
     REVERT_REVIEW_PERMISSION,
     AdmissionResult,
     Status,
 )
+from apps.core.validators import multiline_text
+
+from .tracks import OfficeTracksMixin
 
 
 class RevertReasonForm(forms.Form):

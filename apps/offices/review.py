@@ -28,11 +28,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from apps.applications import services
+from apps.applications.models import Status
 from apps.core.validators import multiline_text
 
-from . import services
-from .admin_list import ApplicationChangeList
-from .models import Status
+from .application_list import ApplicationChangeList
 
 # The submit button that decides and opens the next 待审核 application of the list.
 NEXT = "_review_next"

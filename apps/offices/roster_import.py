@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import roster
+from apps.accounts import roster
 
 TOKEN_SALT = "accounts.roster-import"
 TOKEN_MAX_AGE = 3600

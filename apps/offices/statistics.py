@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import DegreeLevel
+from apps.applications.models import AdmissionResult, Application, Status
 from apps.programs.models import Program, Region
 
 from .exports import _inert
-from .models import AdmissionResult, Application, Status
 
 SENT = [Status.SUBMITTED, Status.RETURNED, Status.APPROVED, Status.REJECTED]
 

@@ -15,9 +15,8 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from apps.applications.models import Application, staff_regions
 from apps.programs.models import Region
-
-from .models import Application, staff_regions
 
 
 def regions_of(request):
@@ -100,8 +99,8 @@ class ApplicationPartAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
 
 
 class OfficeTracksMixin:
-    """What the office's own pages on ApplicationAdmin share (录取结果 in `admin_results`,
-    exports and statistics in `admin_reports`): whose tracks, which rows, their URLs."""
+    """What the office's own pages on ApplicationAdmin share (录取结果 in `results_admin`,
+    exports and statistics in `reports`): whose tracks, which rows, their URLs."""
 
     def track_regions(self, request):
         """The tracks this user works for: both for a superuser (asked once per request)."""

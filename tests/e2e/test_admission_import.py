@@ -5,10 +5,10 @@ from playwright.sync_api import expect
 
 from apps.applications.models import AdmissionResult, Application
 from apps.programs.models import Region
-from tests.admin.conftest import approve
 from tests.builders import COMPLETE, checked
 from tests.e2e.test_catalog_journey import open_nav, sign_in
 from tests.factories import PASSWORD, ProgramFactory, StudentProfileFactory, UserFactory
+from tests.offices.admin.conftest import approve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.applications.models import Application, Status
-from apps.applications.templatetags import admin_list_cache
 from apps.core.pagination import EstimatedCountPaginator
+from apps.offices.templatetags import admin_list_cache
 from apps.programs.models import Region
 from tests.factories import ApplicationFactory, ProgramFactory, StudentProfileFactory, UserFactory
 

@@ -119,7 +119,7 @@ def test_a_clerk_made_superuser_gets_the_superusers_list_at_once(clerk):
 def test_a_row_added_beyond_the_page_changes_the_count_at_once(clerk):
     from datetime import timedelta
 
-    from apps.applications.admin import ApplicationAdmin
+    from apps.offices.admin.applications import ApplicationAdmin
 
     program = ProgramFactory(region=Region.INTERNATIONAL)
     for _ in range(ApplicationAdmin.list_per_page - 2):  # a full first page with the two

@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
-from apps.applications.templatetags import admin_list_cache
+from apps.offices.templatetags import admin_list_cache
 
 pytestmark = pytest.mark.django_db
 

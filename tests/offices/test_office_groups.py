@@ -22,7 +22,7 @@ def test_each_office_has_a_group_with_the_clerks_permissions():
             "view_scoresupplement",
             "view_returnsummary",
             "view_auditentry",
-            # Students' login lockouts: see them, and unlock (apps.accounts.admin).
+            # Students' login lockouts: see them, and unlock (apps.offices.admin.accounts).
             "view_loginlockout",
             "change_loginlockout",
         }

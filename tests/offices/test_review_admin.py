@@ -160,8 +160,8 @@ def test_review_actions_compose_with_another_mixins_actions(rf, clerk):
     """The results helper's mixin brings its own actions; both sets must be offered."""
     from django.contrib import admin as django_admin
 
-    from apps.applications.admin import ApplicationAdmin
     from apps.applications.models import Application
+    from apps.offices.admin.applications import ApplicationAdmin
 
     class OtherMixin:
         actions = ["export_selected"]

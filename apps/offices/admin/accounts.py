@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.applications.admin_tracks import CheckedSelectionAdminMixin
+from apps.accounts.models import LoginLockout, StudentProfile
 
-from .admin_roster import RosterImportAdminMixin
-from .models import LoginLockout, StudentProfile
+from ..roster_import import RosterImportAdminMixin
+from ..tracks import CheckedSelectionAdminMixin
 
 
 @admin.register(StudentProfile)

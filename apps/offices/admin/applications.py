@@ -6,33 +6,33 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
+from apps.applications.models import SECTIONS, Application, ApplicationEvent, Status, score_label
+from apps.applications.services import form_changed
 from apps.attachments.display import file_link
-from apps.offices.site import ActionForm
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
 from apps.programs import catalog_cache
 from apps.programs.models import Region
 from apps.summaries.models import ReturnSummary
 
-from .admin_list import (
+from ..application_list import (
     ApplicationChangeList,
     ProgramFilter,
     RegionFilter,
     SchoolFilter,
     StatusFilter,
 )
-from .admin_reports import OfficeReportsAdminMixin
-from .admin_results import AdmissionResultsAdminMixin
-from .admin_revert import RevertAdminMixin
-from .admin_review import ReviewAdminMixin
-from .admin_tracks import (
+from ..reports import OfficeReportsAdminMixin
+from ..results_admin import AdmissionResultsAdminMixin
+from ..revert import RevertAdminMixin
+from ..review import ReviewAdminMixin
+from ..site import ActionForm
+from ..tracks import (
     ApplicationPartAdmin,
     ReadOnlyAdminMixin,
     TrackScopedAdminMixin,
     regions_of,
 )
-from .models import SECTIONS, Application, ApplicationEvent, Status, score_label
-from .services import form_changed
 
 
 class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.applications.admin_tracks import ApplicationPartAdmin
+from apps.attachments.display import file_link
+from apps.attachments.models import Attachment
 
-from .display import file_link
-from .models import Attachment
+from ..tracks import ApplicationPartAdmin
 
 
 @admin.register(Attachment)

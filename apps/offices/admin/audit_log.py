@@ -9,15 +9,15 @@ from django.db.models import Q
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from apps.applications.admin_tracks import ReadOnlyAdminMixin, TrackScopedAdminMixin, regions_of
 from apps.applications.models import Application
 from apps.attachments.models import Attachment
+from apps.core.audit import action_label, actor_label, changes_html
+from apps.core.models import AuditEntry
 from apps.programs.models import Program
 from apps.scores.models import ScoreSupplement
 from apps.summaries.models import ReturnSummary
 
-from .audit import action_label, actor_label, changes_html
-from .models import AuditEntry
+from ..tracks import ReadOnlyAdminMixin, TrackScopedAdminMixin, regions_of
 
 # Shown once, under the portal's name (AuditEntry), not also as the package's English one.
 admin.site.unregister(LogEntry)

@@ -4,12 +4,12 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.applications.admin_tracks import TrackScopedAdminMixin, regions_of
 from apps.applications.models import AdmissionResult, Status
 from apps.core.audit import history_html
+from apps.programs.models import Program, Region, WindowState
+from apps.programs.services import duplicate_for_next_term
 
-from .models import Program, Region, WindowState
-from .services import duplicate_for_next_term
+from ..tracks import TrackScopedAdminMixin, regions_of
 
 # Applications the office has received (everything but drafts and withdrawals).
 RECEIVED = [Status.SUBMITTED, Status.RETURNED, Status.APPROVED, Status.REJECTED]

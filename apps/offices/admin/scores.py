@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from apps.applications.admin_tracks import ApplicationPartAdmin
+from apps.scores.models import ScoreSupplement
 
-from .models import ScoreSupplement
+from ..tracks import ApplicationPartAdmin
 
 
 @admin.register(ScoreSupplement)

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from apps.applications.admin_tracks import ApplicationPartAdmin
+from apps.summaries.models import ReturnSummary
 
-from .models import ReturnSummary
+from ..tracks import ApplicationPartAdmin
 
 
 @admin.register(ReturnSummary)

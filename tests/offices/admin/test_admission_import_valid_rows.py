@@ -12,8 +12,8 @@ from django.urls import reverse
 from apps.applications import services
 from apps.applications.models import AdmissionResult, Application
 from apps.applications.results import ResultRow
-from tests.admin.test_admission_import import HEADER, csv_upload, rows_for, xlsx_upload
 from tests.factories import StudentProfileFactory
+from tests.offices.admin.test_admission_import import HEADER, csv_upload, rows_for, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.applications import exports, services
+from apps.applications import services
 from apps.applications.models import Application
 from apps.attachments.models import AttachmentKind
+from apps.offices import exports
 from apps.programs.models import Region
-from tests.admin.conftest import WHO, approve
 from tests.builders import attach, passport, pdf_upload
 from tests.factories import ProgramFactory, StudentProfileFactory
+from tests.offices.admin.conftest import WHO, approve
 
 pytestmark = pytest.mark.django_db
 

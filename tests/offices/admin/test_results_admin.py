@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from apps.applications.models import AdmissionResult, Application, EventKind, Status
 from apps.programs.models import Region
-from tests.admin.conftest import WHO
 from tests.core.test_language import HAN
 from tests.factories import ProgramFactory, UserFactory
+from tests.offices.admin.conftest import WHO
 
 pytestmark = pytest.mark.django_db
 

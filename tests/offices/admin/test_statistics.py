@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 
 from apps.applications import services
 from apps.applications.models import AdmissionResult, Application, Status
-from apps.applications.statistics import KEYS, nice_ticks, statistics
+from apps.offices.statistics import KEYS, nice_ticks, statistics
 from apps.programs.models import Program, Region
-from tests.admin.conftest import WHO
 from tests.factories import ProgramFactory, StudentProfileFactory
+from tests.offices.admin.conftest import WHO
 
 pytestmark = pytest.mark.django_db
 
