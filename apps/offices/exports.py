@@ -1,7 +1,7 @@
 """The office's files: the application list as XLSX or CSV, and attachments as one ZIP.
 
 The list's columns include 学号, 项目编号, 项目 and 录取结果 under the headers the result
-import reads (`results.py`), so an exported file can be filled in and imported back. A
+import reads (`result_files.py`), so an exported file can be filled in and imported back. A
 clerk works from the sheet: the student's phone and email, the test and its score (a
 number cell in XLSX), and when the application was submitted, decided and answered.
 """
@@ -27,13 +27,14 @@ from apps.applications.models import (
     Status,
     score_text,
 )
-from apps.applications.results import (
+from apps.attachments.models import Attachment
+
+from .result_files import (
     HEADER_PROGRAM,
     HEADER_PROGRAM_ID,
     HEADER_RESULT,
     HEADER_STUDENT_ID,
 )
-from apps.attachments.models import Attachment
 
 CHUNK = 2000
 EXCEL_BOM = "\ufeff"

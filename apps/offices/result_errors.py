@@ -7,14 +7,13 @@ import io
 
 from django.utils.translation import gettext as _
 
-from apps.applications.results import (
+from .exports import EXCEL_BOM, _inert
+from .result_files import (
     HEADER_PROGRAM,
     HEADER_PROGRAM_ID,
     HEADER_RESULT,
     HEADER_STUDENT_ID,
 )
-
-from .exports import EXCEL_BOM, _inert
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

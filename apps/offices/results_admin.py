@@ -28,7 +28,7 @@ from apps.applications.models import AdmissionResult, Status
 from apps.core.validators import ascii_number
 from apps.programs.models import Program
 
-from . import exports, result_errors
+from . import exports, result_errors, result_files
 from .tracks import OfficeTracksMixin
 
 # Signed rows between preview and confirm: the file itself is never stored.
@@ -267,14 +267,14 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
         if not form.is_valid():
             return self._import_page(request, form)
         try:
-            rows = results.parse_upload(form.cleaned_data["file"])
-        except results.ImportFileError as error:
+            rows = result_files.parse_upload(form.cleaned_data["file"])
+        except result_files.ImportFileError as error:
             form.add_error("file", error.message)
             return self._import_page(request, form)
         preview = results.build_preview(rows, actor=request.user)
         upload = form.cleaned_data["file"]
         upload.seek(0)
-        fmt = "xlsx" if upload.read(4) == results.XLSX_MAGIC else "csv"
+        fmt = "xlsx" if upload.read(4) == result_files.XLSX_MAGIC else "csv"
         return self._preview_page(request, preview, _sign_rows(rows, request.user), fmt)
 
     def admission_confirm_view(self, request):
@@ -338,10 +338,10 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
         header = ",".join(
             str(h)
             for h in (
-                results.HEADER_STUDENT_ID,
-                results.HEADER_PROGRAM_ID,
-                results.HEADER_PROGRAM,
-                results.HEADER_RESULT,
+                result_files.HEADER_STUDENT_ID,
+                result_files.HEADER_PROGRAM_ID,
+                result_files.HEADER_PROGRAM,
+                result_files.HEADER_RESULT,
             )
         )
         response = HttpResponse(

@@ -13,11 +13,10 @@ from apps.applications.results import (
     ERROR,
     SKIPPED,
     UNCHANGED,
-    ImportFileError,
     ResultRow,
     build_preview,
-    parse_upload,
 )
+from apps.offices.result_files import ImportFileError, parse_upload
 from apps.programs.models import Region
 from tests.factories import ProgramFactory, StudentProfileFactory
 
