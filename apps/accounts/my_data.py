@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.applications.models import Application, ApplicationEvent, Notice
 from apps.attachments.models import Attachment
-from apps.offices.exports import dot_extension, zip_chunks
+from apps.attachments.zips import dot_extension, zip_chunks
 
 from .models import StudentProfile
 

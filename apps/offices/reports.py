@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.attachments import zips
 from apps.core.db_router import reads_from_replica
 from apps.core.validators import ascii_number
 from apps.programs.models import Region
@@ -69,7 +70,7 @@ class OfficeReportsAdminMixin(OfficeTracksMixin):
             messages.warning(request, _("所选申请没有可下载的附件。"))
             return None
         response = StreamingHttpResponse(
-            exports.zip_chunks(attachments), content_type="application/zip"
+            zips.zip_chunks(attachments), content_type="application/zip"
         )
         response["Content-Disposition"] = content_disposition_header(True, exports.zip_filename())
         response["Cache-Control"] = "private, no-store"
