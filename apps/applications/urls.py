@@ -12,7 +12,6 @@ urlpatterns = [
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("applications/<int:pk>/delete/", views.delete_draft, name="delete"),
     path("applications/<int:pk>/form.pdf", views.download_pdf, name="pdf"),
-    path("applications/verify/", views.verify, name="verify"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_pk>/",
         views.download_attachment,
