@@ -17,7 +17,6 @@ from apps.attachments.uploads import posted_ids, room_per_slot
 from apps.attachments.validators import max_upload_mb
 from apps.programs import catalog_cache
 from apps.programs.models import Program
-from apps.summaries.models import ReturnSummary
 
 from . import fragments, pdf, row_cache, services
 from .forms import ApplicationForm, AttachmentsForm, error_summary
@@ -252,7 +251,7 @@ def detail(request, pk):
     application.program = catalog_cache.program(application.program_id)
     summary = None
     if application.can_write_summary:
-        summary = ReturnSummary.objects.filter(application=application).first()
+        summary = getattr(application, "return_summary", None)
     if summary is None:  # the whole page from the cache
         return HttpResponse(fragments.details_page(request, application))
     return render(
