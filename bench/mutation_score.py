@@ -55,21 +55,21 @@ MODULES = [
     ("apps/accounts/authz_cache.py", ["tests/accounts/test_authz_cache.py"]),
     ("apps/programs/catalog_cache.py", ["tests/programs/"]),
     (
-        "apps/applications/templatetags/admin_list_cache.py",
+        "apps/offices/templatetags/admin_list_cache.py",
         [
-            "tests/applications/test_admin_list.py",
-            "tests/applications/test_admin_list_cache_tag.py",
+            "tests/offices/test_admin_list.py",
+            "tests/offices/test_admin_list_cache_tag.py",
         ],
     ),
     (
-        "apps/applications/admin_tracks.py",
+        "apps/offices/tracks.py",
         [
-            "tests/admin/test_track_layers.py",
-            "tests/admin/test_results_admin.py",
-            "tests/admin/test_exports.py",
-            "tests/admin/test_statistics.py",
-            "tests/applications/test_admin_list.py",
-            "tests/programs/test_program_admin.py",
+            "tests/offices/admin/test_track_layers.py",
+            "tests/offices/admin/test_results_admin.py",
+            "tests/offices/admin/test_exports.py",
+            "tests/offices/admin/test_statistics.py",
+            "tests/offices/test_admin_list.py",
+            "tests/offices/test_program_admin.py",
             "tests/security/test_authorization_matrix.py",
         ],
     ),
@@ -83,7 +83,7 @@ MODULES = [
     ),
     (
         "apps/applications/services.py",
-        ["tests/applications/", "tests/admin/", "tests/attachments/test_storage_faults.py"],
+        ["tests/applications/", "tests/offices/", "tests/attachments/test_storage_faults.py"],
     ),
 ]
 
