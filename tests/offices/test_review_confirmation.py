@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from apps.applications.models import Status
 from apps.programs.models import Region
-from tests.applications.test_review_admin import CHANGELIST, texts
 from tests.factories import ProgramFactory, StudentProfileFactory
+from tests.offices.test_review_admin import CHANGELIST, texts
 
 pytestmark = pytest.mark.django_db
 
