@@ -11,5 +11,4 @@ urlpatterns = [
     # CAS server returns to with a ticket and sends its logout requests to.
     path("cas/login/", cas.CASLoginView.as_view(), name="cas_login"),
     path("profile/", views.profile, name="profile"),
-    path("profile/my-data/", views.download_my_data, name="my_data"),
 ]

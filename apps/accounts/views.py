@@ -2,14 +2,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from . import cas, my_data, user_cache
+from . import cas, user_cache
 from .forms import PortalLoginForm, ProfileForm
 from .models import StudentProfile
 
@@ -43,20 +41,6 @@ def profile(request):
         messages.success(request, _("个人信息已保存。"))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": profile})
-
-
-@require_safe
-@login_required
-def download_my_data(request):
-    """下载我的数据: the signed-in user's own data only, as a ZIP (JSON and files)."""
-    response = StreamingHttpResponse(
-        my_data.personal_data_zip(request.user), content_type="application/zip"
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=my_data.zip_filename(request.user)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def set_language(request):

@@ -9,17 +9,21 @@ number; `file` in the JSON names each one's path in the ZIP.
 import json
 from collections import Counter
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from apps.applications.models import Application, ApplicationEvent, Notice
+from apps.accounts.models import StudentProfile
 from apps.attachments.models import Attachment
 from apps.attachments.zips import dot_extension, zip_chunks
 
-from .models import StudentProfile
+from .models import Application, ApplicationEvent, Notice
 
 
 def _values(obj, exclude=()):
@@ -157,3 +161,17 @@ def zip_filename(user):
         "username": user.username,
         "day": f"{timezone.localdate():%Y%m%d}",
     }
+
+
+@require_safe
+@login_required
+def download_my_data(request):
+    """下载我的数据: the signed-in user's own data only, as a ZIP (JSON and files)."""
+    response = StreamingHttpResponse(
+        personal_data_zip(request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=zip_filename(request.user)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
