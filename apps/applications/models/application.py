@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from apps.accounts.authz_cache import authorization
 from apps.accounts.models import PERSONAL_FIELDS, PersonalDetails
+from apps.attachments.models import AttachmentKind
 from apps.core.fields import EncryptedCharField
 from apps.programs.models import OFFICE_GROUPS, Program
 
@@ -33,6 +34,7 @@ from .choices import (
     passport_number_validator,
     score_range_error,
 )
+from .events import ApplicationEvent, EventKind
 
 # 撤销审核 is the office head's, 撤销录取结果 the administrator's: permissions of their own
 # (Meta.permissions), not every clerk's. Each track's head group holds the first; a head
@@ -56,8 +58,6 @@ class ApplicationQuerySet(models.QuerySet):
 
     def with_submission_mark(self):
         """`ever_submitted` on each row, for `can_delete_draft` without a query per row."""
-        from .events import ApplicationEvent, EventKind  # events.py imports this module
-
         sent = ApplicationEvent.objects.filter(
             application=OuterRef("pk"), kind=EventKind.STATUS, to_value=Status.SUBMITTED
         )
@@ -230,8 +230,6 @@ class Application(PersonalDetails):
             }
         ever_submitted = self.__dict__.get("ever_submitted")
         if ever_submitted is None:
-            from .events import EventKind
-
             ever_submitted = self.events.filter(
                 kind=EventKind.STATUS, to_value=Status.SUBMITTED
             ).exists()
@@ -327,8 +325,6 @@ class Application(PersonalDetails):
 
         Attachment slots are keyed by their AttachmentKind value. An empty dict means ready.
         """
-        from apps.attachments.models import AttachmentKind  # the attachments app imports us
-
         today = today or timezone.localdate()
         problems = {}
         for name in PERSONAL_FIELDS:
@@ -361,8 +357,6 @@ class Application(PersonalDetails):
 
     def required_slots(self):
         """The attachment slots 提交 needs: language proof only once a score is given."""
-        from apps.attachments.models import AttachmentKind
-
         required = [AttachmentKind.TRANSCRIPT, AttachmentKind.ENROLLMENT]
         if self.language_score is not None:
             required.append(AttachmentKind.LANGUAGE)
@@ -370,8 +364,6 @@ class Application(PersonalDetails):
 
     def completeness(self, problems=None):
         """The form's sections with what each still lacks, for the progress card."""
-        from apps.attachments.models import AttachmentKind
-
         if problems is None:
             problems = self.submission_problems()
         section_of = dict.fromkeys(PERSONAL_FIELDS, SECTION_PERSONAL)
