@@ -25,7 +25,7 @@ from apps.core.queue import enqueue_for_worker, has_worker
 from apps.core.storage import STORAGE_ERRORS
 from apps.programs.models import Program
 
-from . import notifications, results, tasks
+from . import announcements, notifications, results, tasks
 from .models import (
     EDITABLE_STATUSES,
     PRINTABLE_STATUSES,
@@ -87,7 +87,7 @@ def record_event(application, *, actor, to_value, from_value="", kind=EventKind.
         comment=comment,
     )
     # Decisions and admission results reach the student: a notice now, an email on commit.
-    notifications.announce(event)
+    announcements.announce(event)
     return event
 
 
