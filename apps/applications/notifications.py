@@ -1,57 +1,18 @@
-"""What the student hears about the office's decisions: a notice on the home page and an email.
-
-`announce` is called by `services.record_event` for every history row, inside the service's
-transaction. The notice is written in that transaction (it disappears with a rollback);
-the email is a task (apps.applications.tasks) enqueued once the transaction has committed,
-so that a student is never told about a decision the database does not hold, and no
-request ever waits for the mail server. A failing mail server is retried with backoff,
-then logged; it never undoes or blocks the decision.
+"""Emailing the student, for the tasks (apps.applications.tasks): rendered in the student's
+language; a failed send is told apart (worth another try or not) and logged without an
+address. Which events the student hears about is apps.applications.announcements.
 """
 
 import logging
 import smtplib
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from apps.core.queue import enqueue
-
-from .models import (
-    EDITABLE_STATUSES,
-    AdmissionResult,
-    Application,
-    DraftReminder,
-    EventKind,
-    Notice,
-    Status,
-)
-
 logger = logging.getLogger(__name__)
-
-ANNOUNCED = {
-    EventKind.STATUS: {Status.APPROVED, Status.REJECTED, Status.RETURNED},
-    EventKind.ADMISSION: {AdmissionResult.ADMITTED, AdmissionResult.NOT_ADMITTED},
-    # A decision or result taken back: the student reads why (the event's comment).
-    EventKind.REVIEW_REVERTED: {Status.SUBMITTED},
-    EventKind.ADMISSION_REVERTED: {AdmissionResult.PENDING},
-}
-
-
-def announce(event):
-    """A notice and, after commit, an email for the events the student must hear about."""
-    if event.to_value not in ANNOUNCED.get(event.kind, ()):
-        return None
-    notice = Notice.objects.create(student_id=event.application.student_id, event=event)
-    from .tasks import send_decision_email  # the tasks module imports this one
-
-    enqueue(send_decision_email, event.pk)
-    return notice
 
 
 def student_language(student):
@@ -132,61 +93,6 @@ def describe_failure(error):
     if isinstance(error, OSError) and error.errno:
         return f"{kind} errno {error.errno}"
     return kind
-
-
-# A claimed reminder whose task vanished (the broker lost it) is claimed again after this;
-# far longer than a task's retries take (TASK_MAX_RETRIES x TASK_RETRY_BACKOFF_MAX).
-STALE_CLAIM = timedelta(days=1)
-
-
-def remind_drafts(*, days, now=None):
-    """Remind each student whose application is still unsubmitted when its program closes
-    within `days` days: claim a DraftReminder row per application, and enqueue its email
-    (apps.applications.tasks.send_draft_reminder) once the claim is committed.
-
-    Once per application: a claimed row is skipped by every later run (or a second run at
-    the same time), the task sends only while the row is claimed and unsent, and marks it
-    sent; a send that fails for good gives the row back, so the next run tries again.
-    Returns the number of reminders queued.
-    """
-    from .tasks import send_draft_reminder  # the tasks module imports this one
-
-    now = now or timezone.now()
-    stale = now - STALE_CLAIM
-    due = (
-        Application.objects.filter(
-            status__in=EDITABLE_STATUSES,
-            program__is_published=True,
-            program__closes_at__gt=now,
-            program__closes_at__lte=now + timedelta(days=days),
-        )
-        .filter(
-            Q(draft_reminder__isnull=True)
-            | Q(draft_reminder__sent_at=None, draft_reminder__claimed_at__lt=stale)
-        )
-        .order_by("program__closes_at", "pk")
-        .values_list("pk", flat=True)
-    )
-    queued = 0
-    for pk in due:
-        if _claim_reminder(pk, now=now, stale=stale):
-            enqueue(send_draft_reminder, pk)
-            queued += 1
-    return queued
-
-
-def _claim_reminder(application_pk, *, now, stale):
-    """Whether this run claimed the reminder of the application (nobody else did)."""
-    if DraftReminder.objects.filter(
-        application_id=application_pk, sent_at=None, claimed_at__lt=stale
-    ).update(claimed_at=now):
-        return True
-    try:
-        with transaction.atomic():
-            DraftReminder.objects.create(application_id=application_pk, claimed_at=now)
-    except IntegrityError:
-        return False  # another run claimed it
-    return True
 
 
 def reminder_context(application):

@@ -38,6 +38,7 @@ from apps.core.storage import STORAGE_ERRORS
 
 from . import pdf_fonts
 from .models import PRINTABLE_STATUSES, ApplicationEvent
+from .notifications import student_language
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +239,6 @@ def warm_cache(application):
     in the language the student reads the portal in, so that the student's first download
     is a cached one. Returns False when that version was cached already; raises when the
     render or the storage failed (the task tries again)."""
-    from .notifications import student_language
-
     with translation.override(student_language(application.student)):
         name = cache_name(application)
         if default_storage.exists(name):

@@ -8,12 +8,15 @@ logged with the application's number and the kind of error, never an address.
 """
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.queue import RETRIED, TryAgain, last_try
+from apps.core.queue import RETRIED, TryAgain, enqueue, last_try
 
 from . import notifications, pdf
 from .models import EDITABLE_STATUSES, Application, ApplicationEvent, DraftReminder
@@ -47,7 +50,7 @@ def _send(task, application, template, context):
 
 @shared_task(bind=True, **RETRIED)
 def send_decision_email(self, event_pk):
-    """Tell the student about a decision or admission result (`notifications.announce`)."""
+    """Tell the student about a decision or admission result (`announcements.announce`)."""
     event = ApplicationEvent.objects.select_related(
         "application__program", "application__student__profile"
     ).get(pk=event_pk)
@@ -56,7 +59,7 @@ def send_decision_email(self, event_pk):
 
 @shared_task(bind=True, **RETRIED)
 def send_draft_reminder(self, application_pk):
-    """The one reminder of an unsubmitted application, claimed by `remind_drafts`."""
+    """The one reminder of an unsubmitted application, claimed by `queue_draft_reminders`."""
     reminder = (
         DraftReminder.objects.select_related(
             "application__program", "application__student__profile"
@@ -80,11 +83,64 @@ def send_draft_reminder(self, application_pk):
     return sent
 
 
+# A claimed reminder whose task vanished (the broker lost it) is claimed again after this;
+# far longer than a task's retries take (TASK_MAX_RETRIES x TASK_RETRY_BACKOFF_MAX).
+STALE_CLAIM = timedelta(days=1)
+
+
+def queue_draft_reminders(*, days, now=None):
+    """Remind each student whose application is still unsubmitted when its program closes
+    within `days` days: claim a DraftReminder row per application, and enqueue its email
+    (`send_draft_reminder`) once the claim is committed.
+
+    Once per application: a claimed row is skipped by every later run (or a second run at
+    the same time), the task sends only while the row is claimed and unsent, and marks it
+    sent; a send that fails for good gives the row back, so the next run tries again.
+    Returns the number of reminders queued.
+    """
+    now = now or timezone.now()
+    stale = now - STALE_CLAIM
+    due = (
+        Application.objects.filter(
+            status__in=EDITABLE_STATUSES,
+            program__is_published=True,
+            program__closes_at__gt=now,
+            program__closes_at__lte=now + timedelta(days=days),
+        )
+        .filter(
+            Q(draft_reminder__isnull=True)
+            | Q(draft_reminder__sent_at=None, draft_reminder__claimed_at__lt=stale)
+        )
+        .order_by("program__closes_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for pk in due:
+        if _claim_reminder(pk, now=now, stale=stale):
+            enqueue(send_draft_reminder, pk)
+            queued += 1
+    return queued
+
+
+def _claim_reminder(application_pk, *, now, stale):
+    """Whether this run claimed the reminder of the application (nobody else did)."""
+    if DraftReminder.objects.filter(
+        application_id=application_pk, sent_at=None, claimed_at__lt=stale
+    ).update(claimed_at=now):
+        return True
+    try:
+        with transaction.atomic():
+            DraftReminder.objects.create(application_id=application_pk, claimed_at=now)
+    except IntegrityError:
+        return False  # another run claimed it
+    return True
+
+
 @shared_task
 def remind_drafts(days=None):
     """Daily (CELERY_BEAT_SCHEDULE): claim and queue the reminders that are due."""
     days = settings.DRAFT_REMINDER_DAYS if days is None else days
-    queued = notifications.remind_drafts(days=days)
+    queued = queue_draft_reminders(days=days)
     logger.info("%s draft reminder(s) queued.", queued)
     return queued
 

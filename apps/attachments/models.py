@@ -4,8 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.applications.models import Application
-
 
 class AttachmentKind(models.TextChoices):
     TRANSCRIPT = "transcript", _("中英文成绩单（附件）")
@@ -22,8 +20,9 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
+    # A lazy reference: applications sits a floor above and imports this app.
     application = models.ForeignKey(
-        Application,
+        "applications.Application",
         on_delete=models.CASCADE,
         related_name="attachments",
         verbose_name=_("报名申请"),

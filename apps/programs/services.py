@@ -5,7 +5,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from apps.applications.models import add_months
+from apps.core.dates import add_months
 
 from .models import Program
 

@@ -524,8 +524,10 @@ def test_a_write_failing_midway_leaves_no_account_behind(monkeypatch):
 def test_an_account_created_during_the_import_refuses_it_whole(monkeypatch):
     """A first sign-in between the check and the insert: the insert fails, nothing stays."""
     UserFactory(username="2023301000001")  # made "meanwhile": the check below misses it
-    real_load = roster._load
-    monkeypatch.setattr(roster, "_load", lambda ids, lock: real_load(ids - {"2023301000001"}, lock))
+    real_load = roster.preview._load
+    monkeypatch.setattr(
+        roster.preview, "_load", lambda ids, lock: real_load(ids - {"2023301000001"}, lock)
+    )
 
     with pytest.raises(roster.RosterConflict, match="重新导入"):
         roster.import_roster(rows=roster.parse_roster(csv_bytes(LI, ZHANG)))

@@ -95,7 +95,7 @@ def test_a_submit_waits_for_the_save_holding_the_row_and_submits_what_it_saved(
 
     waited, saved, submitted = while_holding(
         monkeypatch,
-        services,
+        services.student,
         lambda: services.save_draft(
             application=draft, user=student, changes={"major": "数据科学"}, new_files=[upload]
         ),
@@ -117,7 +117,7 @@ def test_a_save_waits_for_the_submit_holding_the_row_and_is_refused(
 
     waited, submitted, saved = while_holding(
         monkeypatch,
-        services,
+        services.student,
         lambda: services.submit_application(application=draft, user=student),
         lambda: services.save_draft(
             application=draft, user=student, changes={"major": "数据科学"}, new_files=[upload]

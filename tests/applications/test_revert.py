@@ -76,7 +76,7 @@ def test_the_printed_form_is_rendered_again_after_a_revert(
     before = pdf.cache_name(application)
     queued = []
     monkeypatch.setattr(
-        services, "enqueue_for_worker", lambda task, *args: queued.append((task, args))
+        services.guards, "enqueue_for_worker", lambda task, *args: queued.append((task, args))
     )
 
     application = services.revert_review(application=application, actor=office_head, reason=REASON)

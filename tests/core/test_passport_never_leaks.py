@@ -66,7 +66,7 @@ def test_an_error_report_never_shows_the_posted_passport(
     application = make_draft(complete=False)
     # The disk fails (storing the upload) after the row was written, with the number in
     # the service's locals.
-    monkeypatch.setattr(services, "replace_files", disk_full)
+    monkeypatch.setattr(services.files, "replace_files", disk_full)
     reports = []
 
     def capture(sender, request, **kwargs):

@@ -105,7 +105,7 @@ def test_a_supplement_waits_for_the_withdraw_holding_the_row_and_is_refused(
 
     waited, withdrawn, supplemented = while_holding(
         monkeypatch,
-        application_services,
+        application_services.student,
         lambda: withdraw_application(application=application, user=student),
         lambda: supplement_score(
             application=application, user=student, language_test="toefl", score=95

@@ -1,5 +1,6 @@
-"""The applications app's models, one module per part: choices and rules, the application,
-its history, and what the student is told. Import from here."""
+"""The applications app's models, one module per part: choices and rules, the application
+(what its form lacks in completeness.py), its history, and what the student is told.
+Import from here."""
 
 from .application import (
     OFFICE_HEAD_GROUPS,

@@ -1,13 +1,13 @@
 """The states, results, tests and sections an application is made of, and their rules."""
 
-import calendar
-import datetime
 from decimal import Decimal
 
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from apps.core.dates import add_months  # noqa: F401  (re-exported: models.add_months)
 
 
 class Status(models.TextChoices):
@@ -94,13 +94,6 @@ def score_label(test, score):
 passport_number_validator = RegexValidator(
     r"^[A-Z0-9]{5,20}$", _("护照号码只能包含字母和数字（5 到 20 位）。")
 )
-
-
-def add_months(day, months):
-    """`day` moved by whole months, clamped to the month's last day (31 Aug + 6 → 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # The form's sections, in order: the completeness indicator and the submit check use them.

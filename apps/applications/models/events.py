@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .application import Application
 from .choices import AdmissionResult, LanguageTest, Status
 
 
@@ -42,7 +41,7 @@ class ApplicationEvent(models.Model):
 
     # Indexed by event_timeline_idx, which it leads (no index of its own to write).
     application = models.ForeignKey(
-        Application,
+        "Application",
         on_delete=models.CASCADE,
         related_name="events",
         verbose_name=_("报名申请"),

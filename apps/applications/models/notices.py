@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .application import Application
 from .events import ApplicationEvent
 
 
@@ -56,7 +55,7 @@ class DraftReminder(models.Model):
     """
 
     application = models.OneToOneField(
-        Application,
+        "Application",
         on_delete=models.CASCADE,
         related_name="draft_reminder",
         verbose_name=_("报名申请"),

@@ -85,7 +85,7 @@ def test_an_import_waits_for_the_review_holding_the_row_and_judges_its_decision(
 
     waited, reviewed, imported = while_holding(
         monkeypatch,
-        services,
+        services.decisions,
         lambda: review(decision, application, superuser),
         lambda: services.import_admission_results(rows=result_file(application), actor=superuser),
     )

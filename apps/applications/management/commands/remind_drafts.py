@@ -7,7 +7,7 @@ is for a cron without beat, or by hand.
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.applications.notifications import remind_drafts
+from apps.applications.tasks import queue_draft_reminders
 
 
 class Command(BaseCommand):
@@ -26,5 +26,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days, **options):
-        queued = remind_drafts(days=days)
+        queued = queue_draft_reminders(days=days)
         self.stdout.write(f"{queued} reminder(s) queued.")
