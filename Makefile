@@ -17,16 +17,18 @@ run: setup  ## SQLite, demo data, http://127.0.0.1:8000 (another port: make run 
 	@echo "==> Serving http://$(HOST):$(PORT)/ (PORTAL_BASE_URL=$$PORTAL_BASE_URL)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup  ## lint, migrations check, the whole suite (set DATABASE_URL for PostgreSQL)
+test: setup  ## lint, the floors, migrations check, the whole suite (set DATABASE_URL for PostgreSQL)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-logo --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	.venv/bin/pytest
 
-lint: setup
+lint: setup  ## ruff, and the floors between the apps (import-linter, ARCHITECTURE.md)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-logo --no-cache
 
 fmt: setup
 	.venv/bin/ruff check --fix .

@@ -81,9 +81,12 @@ MODULES = [
             "tests/attachments/test_upload_refusals.py",
         ],
     ),
-    (
-        "apps/applications/services.py",
-        ["tests/applications/", "tests/offices/", "tests/attachments/test_storage_faults.py"],
+    *(
+        (
+            f"apps/applications/services/{part}.py",
+            ["tests/applications/", "tests/offices/", "tests/attachments/test_storage_faults.py"],
+        )
+        for part in ("guards", "files", "student", "decisions")
     ),
 ]
 
