@@ -32,8 +32,13 @@ def test_setup_waits_for_the_apt_lock_and_says_what_runs_once(tmp_path):
     bin_dir.mkdir()
     for name in ("python", "pip"):
         stub(project / ".venv" / "bin" / name, f'echo "{name} $*" >> {log}')
-    for name in ("apt-get", "debconf-set-selections"):
-        stub(bin_dir / name, f'echo "{name} $*" >> {log}')
+    stub(bin_dir / "apt-get", f'echo "apt-get $*" >> {log}')
+    # Reads what it is given, as the real one does: setup.sh pipes into it under pipefail,
+    # and a stub that did not read made the echo die of SIGPIPE now and then (exit 141).
+    stub(
+        bin_dir / "debconf-set-selections",
+        f'cat > /dev/null; echo "debconf-set-selections $*" >> {log}',
+    )
     stub(bin_dir / "npm", f'echo "npm $*" >> {log}; mkdir -p node_modules')
     stub(bin_dir / "dpkg-query", "exit 1")  # every package missing
     stub(bin_dir / "python3.11", "exit 0")
