@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from apps.applications import results, services
 from apps.applications.models import AdmissionResult, Status
+from apps.core import spreadsheets
 from apps.core.validators import ascii_number
 from apps.programs.models import Program
 
@@ -274,7 +275,7 @@ class AdmissionResultsAdminMixin(OfficeTracksMixin):
         preview = results.build_preview(rows, actor=request.user)
         upload = form.cleaned_data["file"]
         upload.seek(0)
-        fmt = "xlsx" if upload.read(4) == result_files.XLSX_MAGIC else "csv"
+        fmt = "xlsx" if upload.read(4) == spreadsheets.XLSX_MAGIC else "csv"
         return self._preview_page(request, preview, _sign_rows(rows, request.user), fmt)
 
     def admission_confirm_view(self, request):
