@@ -27,7 +27,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from apps.accounts import calendar_feeds
 from apps.accounts.models import own_profile
@@ -55,8 +55,9 @@ def _link(path):
     return settings.PORTAL_BASE_URL + path
 
 
-def _calendar(name):
+def _calendar(uid, name):
     calendar = Calendar.new(
+        uid=_uid(uid),
         prodid="-//exchange-portal//calendar//ZH",
         method="PUBLISH",
         calscale="GREGORIAN",
@@ -64,7 +65,7 @@ def _calendar(name):
         refresh_interval=REFRESH,
     )
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     return calendar
 
 
@@ -126,7 +127,7 @@ def _program_dates(uid, program, *, stamp):
 def program_calendar(program, now=None):
     """加入日历 on a program's page: its closing time and its dates, in the active language."""
     stamp = now or timezone.now()
-    calendar = _calendar(program.title)
+    calendar = _calendar(f"program-{program.pk}", program.title)
     calendar.add_component(
         _closing(f"program-{program.pk}-closes", program, stamp=stamp, remind=True)
     )
@@ -182,7 +183,7 @@ def student_calendar(student, now=None):
         .select_related("program", "return_summary")
         .order_by("program__closes_at", "pk")
     )
-    calendar = _calendar(_("交流项目日历"))
+    calendar = _calendar(f"feed-{student.pk}", _("交流项目日历"))
     for application in applications:
         for event in _feed_events(application, stamp, today):
             calendar.add_component(event)
@@ -214,8 +215,10 @@ def feed(request, token):
     if student is None:
         raise Http404
     profile = own_profile(student)
-    with translation.override(profile.language if profile else settings.LANGUAGE_CODE):
+    language = profile.language if profile else settings.LANGUAGE_CODE
+    with translation.override(language):
         body = student_calendar(student)
     response = _ics_response(body)
+    response["Content-Language"] = language
     response["X-Robots-Tag"] = "noindex"
     return response

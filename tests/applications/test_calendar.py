@@ -164,8 +164,20 @@ def test_supplementing_the_score_and_submitting_the_summary_take_their_entries_a
 def test_the_uids_stay_the_same_from_fetch_to_fetch(student_client, make_draft):
     make_draft()
     path = issue(student_client)
-    uids = [sorted(str(e["UID"]) for e in parse(fetch(path)).walk("VEVENT")) for _ in range(2)]
+    uids = [
+        sorted(
+            str(c["UID"]) for c in parse(fetch(path)).walk() if c.name in ("VCALENDAR", "VEVENT")
+        )
+        for _ in range(2)
+    ]
     assert uids[0] == uids[1]
+    assert len(uids[0]) == 2
+
+
+def test_the_feed_says_how_often_to_fetch_it_again(student_client):
+    calendar = parse(fetch(issue(student_client)))
+    assert calendar["REFRESH-INTERVAL"].dt == datetime.timedelta(hours=6)
+    assert calendar["X-PUBLISHED-TTL"].to_ical() == b"PT6H"
 
 
 def test_the_feed_is_in_the_students_profile_language(student, student_client, make_draft):
@@ -173,7 +185,9 @@ def test_the_feed_is_in_the_students_profile_language(student, student_client, m
     path = issue(student_client)
     student.profile.language = "en"
     student.profile.save(update_fields=["language"])
-    assert "Application deadline: Tokyo exchange" in events(parse(fetch(path)))
+    response = fetch(path)
+    assert response["Content-Language"] == "en"
+    assert "Application deadline: Tokyo exchange" in events(parse(response))
 
 
 def test_the_feed_must_not_be_kept_by_shared_caches_and_sets_no_cookie(student_client):
