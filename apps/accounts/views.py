@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import calendar_feeds, cas, user_cache
@@ -55,6 +56,7 @@ def _profile_page(request, form, profile, new_token=None):
     return render(request, "accounts/profile.html", context)
 
 
+@never_cache  # the page holds the secret address: not kept by any cache, the browser's too
 @login_required
 @require_POST
 def calendar_feed_issue(request):

@@ -222,7 +222,8 @@ def test_only_a_hash_of_the_token_is_stored(student):
 
 
 def test_the_address_is_shown_once(student_client):
-    issue(student_client)
+    response = student_client.post(ISSUE)
+    assert "no-store" in response["Cache-Control"]  # not even in the browser's cache
     page = student_client.get(reverse("accounts:profile")).content.decode()
     assert ".ics" not in page
     assert "订阅链接已启用" in page
