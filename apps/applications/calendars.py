@@ -125,9 +125,20 @@ def _program_dates(uid, program, *, stamp):
 
 
 def program_calendar(program, now=None):
-    """加入日历 on a program's page: its closing time and its dates, in the active language."""
+    """加入日历 on a program's page: its closing time and its dates, in the active language;
+    its opening time too while it has not opened yet."""
     stamp = now or timezone.now()
     calendar = _calendar(f"program-{program.pk}", program.title)
+    if program.opens_at > stamp:
+        calendar.add_component(
+            _event(
+                f"program-{program.pk}-opens",
+                _("报名开始：%(title)s") % {"title": program.title},
+                timezone.localtime(program.opens_at, _zone()),
+                url=_link(program.get_absolute_url()),
+                stamp=stamp,
+            )
+        )
     calendar.add_component(
         _closing(f"program-{program.pk}-closes", program, stamp=stamp, remind=True)
     )

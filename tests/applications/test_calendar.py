@@ -83,6 +83,19 @@ def test_program_ics_has_the_closing_time_and_the_dates_in_the_university_zone(s
     assert datetime.date(2028, 2, 1) == dates.DTEND  # the last day included
 
 
+def test_program_ics_has_the_opening_time_only_before_it_opens(student_client):
+    upcoming = ProgramFactory(title="未开始项目", upcoming=True)
+    open_now = ProgramFactory(title="报名中项目")
+
+    def program_events(program):
+        url = reverse("programs:calendar", args=[program.region, program.pk])
+        return events(parse(student_client.get(url)))
+
+    opening = program_events(upcoming)["报名开始：未开始项目"]
+    assert opening.start == upcoming.opens_at
+    assert not any(summary.startswith("报名开始") for summary in program_events(open_now))
+
+
 def test_the_program_page_links_to_its_ics(student_client):
     program = ProgramFactory()
     response = student_client.get(program.get_absolute_url())
