@@ -591,6 +591,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "attachments.attachment"},
     {"model": "scores.scoresupplement"},
     {"model": "summaries.returnsummary", "exclude_fields": ["updated_at"]},
+    # 日历订阅 made, replaced (重新生成) or revoked: that it changed, never the digest.
+    {
+        "model": "accounts.calendarfeed",
+        "mask_fields": ["key_hash"],
+        "mask_callable": "apps.core.crypto.mask_all",
+    },
 )
 
 # --- Portal ----------------------------------------------------------------------------

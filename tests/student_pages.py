@@ -23,6 +23,10 @@ class StudentPage:
     # The button that opens a dialog on the page (text in each language).
     opens_dialog: dict | None = None
     signed_in: bool = True
+    # In the browser: the page to open first, and the button (text in each language) that
+    # leads from it to this page's state (its POST, for the checks without a browser).
+    start: str | None = None
+    button: dict | None = None
 
 
 def student_with_everything(request):
@@ -102,4 +106,16 @@ def student_pages(applications):
         StudentPage("score-page", reverse("scores:supplement", args=[submitted.pk])),
         StudentPage("summary-form", reverse("summaries:edit", args=[admitted.pk])),
         StudentPage("profile", reverse("accounts:profile")),
+        # 日历订阅: the address shown once after 生成订阅链接, then the active state.
+        StudentPage(
+            "profile-calendar-link",
+            reverse("accounts:calendar_issue"),
+            post={"calendar": "issue"},
+            start=reverse("accounts:profile"),
+            button={
+                "zh-hans": ("生成订阅链接", "重新生成"),
+                "en": ("Create subscription link", "Regenerate"),
+            },
+        ),
+        StudentPage("profile-calendar-active", reverse("accounts:profile")),
     ]

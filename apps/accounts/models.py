@@ -136,3 +136,26 @@ class LoginLockout(AccessAttempt):
 
     def __str__(self):
         return f"{self.username} @ {self.ip_address}"
+
+
+class CalendarFeed(models.Model):
+    """日历订阅: the secret address of a student's personal calendar feed.
+
+    Only the SHA-256 of the token is kept (like a password-reset token): the address is
+    shown once, when it is made, and a copy of the database cannot be used to read
+    anyone's deadlines. One per student; 重新生成 replaces the hash (the old address stops
+    working), 停用订阅链接 deletes the row (the old address gives 404).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key_hash = models.CharField(_("订阅链接摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("生成时间"))
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = pgettext_lazy("plural", "日历订阅")
+
+    def __str__(self):
+        return str(self.user)

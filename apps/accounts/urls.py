@@ -11,4 +11,6 @@ urlpatterns = [
     # CAS server returns to with a ticket and sends its logout requests to.
     path("cas/login/", cas.CASLoginView.as_view(), name="cas_login"),
     path("profile/", views.profile, name="profile"),
+    path("profile/calendar/issue/", views.calendar_feed_issue, name="calendar_issue"),
+    path("profile/calendar/revoke/", views.calendar_feed_revoke, name="calendar_revoke"),
 ]

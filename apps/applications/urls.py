@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calendars, views
 
 app_name = "applications"
 
@@ -18,4 +18,6 @@ urlpatterns = [
         name="attachment",
     ),
     path("notices/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss_notice"),
+    # 日历订阅: the secret token is the only credential (calendar apps have no session).
+    path("calendar/<str:token>.ics", calendars.feed, name="calendar_feed"),
 ]

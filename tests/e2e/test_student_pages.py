@@ -2,6 +2,7 @@
 nothing wider than the screen, no action control off screen, and no serious or critical
 axe-core violation (axe from the project's own node_modules, installed by `make setup`)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,12 @@ def student_context(request, browser):
 
 
 def open_page(page, base_url, student_page, language):
-    page.goto(base_url + student_page.path)
-    if student_page.post:  # the refused 提交: press the button a student sees
+    page.goto(base_url + (student_page.start or student_page.path))
+    if student_page.button:  # e.g. 生成订阅链接 (or 重新生成, once there is one)
+        names = "|".join(student_page.button[language])
+        page.get_by_role("button", name=re.compile(f"^({names})$")).click()
+        page.wait_for_load_state()
+    elif student_page.post:  # the refused 提交: press the button a student sees
         page.locator("button[name=action][value=submit]").locator("visible=true").first.click()
         page.wait_for_load_state()
     if student_page.opens_dialog:

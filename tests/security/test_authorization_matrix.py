@@ -51,6 +51,10 @@ CASES = {
         ("GET", "/programs/international/{program}/", "login 200 200 200 200 200"),
         ("GET", "/programs/hmt/{program}/", "login 404 404 404 404 404"),
     ],
+    "programs/<str:region>/<int:pk>/calendar.ics": [
+        ("GET", "/programs/international/{program}/calendar.ics", "login 200 200 200 200 200"),
+        ("GET", "/programs/hmt/{program}/calendar.ics", "login 404 404 404 404 404"),
+    ],
     "programs/<int:program_pk>/apply/": [
         ("GET", "/programs/{program}/apply/", "login 405 405 405 405 405"),
         ("POST", "/programs/{open_program}/apply/", "login 302 302 302 302 302"),
@@ -109,6 +113,22 @@ CASES = {
     # Always the signed-in user's own data: there is no id to try another's.
     "accounts/profile/my-data/": [
         ("GET", "/accounts/profile/my-data/", "login 200 200 200 200 200"),
+    ],
+    # 日历订阅: POST only, always the signed-in user's own feed (no id to try another's).
+    "accounts/profile/calendar/issue/": [
+        ("GET", "/accounts/profile/calendar/issue/", "login 405 405 405 405 405"),
+        ("POST", "/accounts/profile/calendar/issue/", "login 200 200 200 200 200"),
+    ],
+    "accounts/profile/calendar/revoke/": [
+        ("GET", "/accounts/profile/calendar/revoke/", "login 405 405 405 405 405"),
+        ("POST", "/accounts/profile/calendar/revoke/", "login 302 302 302 302 302"),
+    ],
+    # The feed's secret address is its only credential (calendar apps have no session):
+    # whoever holds the owner's link sees the owner's dates, no other token opens it.
+    "calendar/<str:token>.ics": [
+        ("GET", "/calendar/{feed_token}.ics", "200 200 200 200 200 200"),
+        ("GET", "/calendar/{other_token}.ics", "404 404 404 404 404 404"),
+        ("POST", "/calendar/{feed_token}.ics", "405 405 405 405 405 405"),
     ],
     "i18n/setlang/": [("POST", "/i18n/setlang/", "302 302 302 302 302 302")],
     # For the load balancer: up or not, the same for everyone; it only reads.
@@ -496,7 +516,10 @@ def _build_world():
         path_info="/accounts/login/",
         failures_since_start=5,
     )
+    from apps.accounts import calendar_feeds
     from apps.core.models import AuditEntry
+
+    feed_token = calendar_feeds.issue(owner)
 
     ids = {
         "program": programs[0].pk,
@@ -520,6 +543,9 @@ def _build_world():
         "owner_user": owner.pk,
         "group": Group.objects.first().pk,
         "lockout": lockout.pk,
+        "feed_token": feed_token,
+        # The right shape, but nobody's.
+        "other_token": "x" * len(feed_token),
     }
     users = {
         "anonymous": None,

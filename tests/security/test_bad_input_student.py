@@ -13,7 +13,8 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from apps.accounts.models import StudentProfile
+from apps.accounts import calendar_feeds
+from apps.accounts.models import CalendarFeed, StudentProfile
 from apps.applications import services
 from apps.applications.models import Application, ApplicationEvent, LanguageTest, Notice
 from apps.attachments.models import Attachment
@@ -37,6 +38,7 @@ from .fuzz import (
     rows,
     speak,
     text,
+    url_part,
     urlencoded,
 )
 
@@ -93,6 +95,43 @@ def test_language_switch_takes_only_known_languages(student_client, student, bod
 @example(body=[("name_en", "Zhang\x1b[31m")], language="en")  # regression: stored, broke exports
 def test_profile_refuses_bad_values_and_keeps_the_saved_ones(student_client, body, language):
     post_form(student_client, reverse("accounts:profile"), body, language, [StudentProfile])
+
+
+# --- 日历订阅: the profile's two buttons and the feed's secret address -------------------
+
+
+@given(
+    action=st.sampled_from(["accounts:calendar_issue", "accounts:calendar_revoke"]),
+    body=form_body({"token": text, "x": text}),
+    language=languages,
+)
+def test_calendar_buttons_ignore_whatever_is_posted(
+    student_client, student, action, body, language
+):
+    with rolled_back():
+        speak(student_client, language)
+        response = post(student_client, reverse(action), body)
+        if response is None:
+            return
+        check_answer(response, language, body, statuses=(200, 302), need_message=False)
+        # Only ever the student's own feed, and no address but the one generated.
+        assert CalendarFeed.objects.exclude(user=student).count() == 0
+
+
+@given(token=text, language=languages)
+@example(token="a" * 44, language="zh-hans")  # one character too many
+@example(token="ä" * 43, language="zh-hans")  # the right length, not ASCII
+@example(token="../../accounts/profile/" + "a" * 20, language="en")  # a path trick
+@example(token="%2e%2e%2f" * 5, language="en")
+@example(token="A" * 100_000, language="en")
+def test_calendar_feed_refuses_any_other_token_with_404(client, student, token, language):
+    real = calendar_feeds.issue(student)
+    with rolled_back():
+        speak(client, language)
+        url = f"/calendar/{url_part(token)}.ics"
+        response = client.get(url)
+        assert response.status_code == 404 or token == real
+        assert b"BEGIN:VCALENDAR" not in response.content
 
 
 # --- The application ------------------------------------------------------------------

@@ -2,8 +2,11 @@
 filters, statistics, exports, change pages and the catalog. Never a server error."""
 
 import pytest
+from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
+
+from apps.accounts import calendar_feeds
 
 from .fuzz import (
     choice,
@@ -82,3 +85,19 @@ def test_pages_answer_any_query_without_a_server_error(
         speak(client, language)
         response = client.get(f"{page}?{urlencoded(query)}")
         assert response.status_code in (200, 302, 403, 404)
+
+
+@given(query=form_body({"token": text, "x": text, "lang": text}), language=languages)
+def test_calendar_files_answer_any_query_string(client, student, program, query, language):
+    """加入日历 and the personal feed read no query: any one gives the same calendar."""
+    token = calendar_feeds.issue(student)
+    client.force_login(student)
+    with rolled_back():
+        speak(client, language)
+        for url in (
+            reverse("programs:calendar", args=[program.region, program.pk]),
+            reverse("applications:calendar_feed", args=[token]),
+        ):
+            response = client.get(f"{url}?{urlencoded(query)}")
+            assert response.status_code == 200
+            assert response.content.startswith(b"BEGIN:VCALENDAR")
