@@ -38,7 +38,7 @@ def run_nu_checker(folder):
     return json.loads(result.stdout)["messages"]
 
 
-def test_every_student_page_is_valid_html(client, tmp_path, request):
+def test_every_student_page_is_valid_html(db, client, tmp_path, request):
     student, applications = student_with_everything(request)
     pages = tmp_path / "pages"  # tmp_path also holds the test's media files
     pages.mkdir()
