@@ -41,6 +41,23 @@ class ProgramRequirementInline(admin.TabularInline):
         "申请条件（同类的外语考试或学历层次任一满足即可；年级按每年 9 月开始的学年计算）"
     )
 
+    # Part of the program: whoever may edit the program may edit its requirements (the
+    # offices' groups hold the program's permissions, not a separate set for these rows).
+    def _may_edit_program(self, request):
+        return request.user.has_perm("programs.change_program")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("programs.view_program") or self._may_edit_program(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit_program(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit_program(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit_program(request)
+
 
 @admin.register(Program)
 class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
