@@ -96,6 +96,18 @@ def _text(number):
     return format(Decimal(number).normalize(), "f")
 
 
+# Written with one decimal even when whole: IELTS in half bands ("6.0"), GPA ("3.0").
+_ONE_DECIMAL = {"ielts", RequirementKind.GPA}
+
+
+def _shown(text, kind):
+    """A minimum or score as people write it: "6.5", "90", IELTS and GPA "6.0"/"3.0"."""
+    value = _decimal(text)
+    if value is not None and kind in _ONE_DECIMAL and value == value.to_integral_value():
+        return f"{value:.1f}"
+    return text
+
+
 def _decimal(text):
     try:
         return Decimal(text)
@@ -180,7 +192,8 @@ def describe(rule):
     kind = RequirementKind(rule.kind)
     if kind == RequirementKind.LANGUAGE:
         alternatives = [
-            _("%(test)s %(score)s 分及以上") % {"test": _test_label(test), "score": minimum}
+            _("%(test)s %(score)s 分及以上")
+            % {"test": _test_label(test), "score": _shown(minimum, test)}
             for test, minimum in rule.options
         ]
         body = _(" 或 ").join(alternatives)
@@ -190,7 +203,7 @@ def describe(rule):
     elif kind == RequirementKind.YEAR:
         body = _("%(year)s 年级及以上") % {"year": rule.options[0]}
     elif kind == RequirementKind.GPA:
-        body = _("%(gpa)s 及以上") % {"gpa": rule.options[0]}
+        body = _("%(gpa)s 及以上") % {"gpa": _shown(rule.options[0], RequirementKind.GPA)}
     else:
         names = _("、").join(rule.options)
         body = (_("不接受 %(names)s") if rule.excluded else _("限 %(names)s")) % {"names": names}
@@ -214,12 +227,14 @@ def _note(rule, verdict, facts):
     if verdict != Verdict.NOT_MET:
         return ""
     if kind == RequirementKind.LANGUAGE:
-        mine = _("、").join(f"{_test_label(test)} {score}" for test, score in facts.scores)
+        mine = _("、").join(
+            f"{_test_label(test)} {_shown(score, test)}" for test, score in facts.scores
+        )
         return _("你的成绩：%(scores)s。") % {"scores": mine}
     if kind == RequirementKind.YEAR:
         return _("你目前为 %(year)s 年级。") % {"year": facts.year_of_study}
     if kind == RequirementKind.GPA:
-        return _("你的 GPA：%(gpa)s。") % {"gpa": facts.gpa}
+        return _("你的 GPA：%(gpa)s。") % {"gpa": _shown(facts.gpa, RequirementKind.GPA)}
     if kind == RequirementKind.DEGREE:
         labels = dict(DEGREE_LEVELS)
         return _("你的学历层次：%(level)s。") % {

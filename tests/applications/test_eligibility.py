@@ -69,7 +69,7 @@ def test_a_score_typed_on_a_draft_counts_at_once(student_client, make_draft):
     student_client.get(program.get_absolute_url())  # cached: no score yet
     make_draft(language_test="ielts", language_score=6)
     text = student_client.get(program.get_absolute_url()).text
-    assert "你的成绩：雅思 IELTS 6。" in text
+    assert "你的成绩：雅思 IELTS 6.0。" in text
 
 
 def test_a_program_without_requirements_shows_no_card(student_client):
