@@ -72,8 +72,8 @@ def program_list(request, region):
     query = sorted(request.GET.lists())
     # 只看我符合条件的项目: the programs whose requirements the student does not meet are
     # left out; the page is kept per outcome, so students alike share it.
-    excluded = _excluded(request, region) if request.GET.get("eligible") else ()
-    parts = [region, query, _digest(excluded)] if excluded else [region, query]
+    excluded, digest = _excluded(request, region) if request.GET.get("eligible") else ((), "")
+    parts = [region, query, digest] if excluded else [region, query]
     shell = catalog_cache.cached_fragment(
         "catalog-shell", parts, lambda: catalog.catalog_page(request, region, excluded)
     )
@@ -82,9 +82,9 @@ def program_list(request, region):
 
 
 def _excluded(request, region):
-    """The track's programs with a requirement the student does not meet (their ids):
-    the track's rules come with the catalog's cache, the student's facts with the
-    signed-in user and the student's cached applications."""
+    """(The track's programs with a requirement the student does not meet (their ids), a
+    digest of them for the page's key): the track's rules come with the catalog's cache,
+    the student's facts with the signed-in user and the student's cached applications."""
     return _judged(
         catalog_cache.version(), translation.get_language(), region, student_facts(request.user)
     )
@@ -93,11 +93,8 @@ def _excluded(request, region):
 @lru_cache(maxsize=1024)
 def _judged(version, language, region, facts):
     # Keyed by the catalog's version: a requirement saved makes a new one.
-    return excluded_programs(catalog_cache.region_rules(region), facts)
-
-
-def _digest(pks):
-    return hashlib.sha256(",".join(map(str, pks)).encode()).hexdigest()[:24]
+    excluded = excluded_programs(catalog_cache.region_rules(region), facts)
+    return excluded, hashlib.sha256(",".join(map(str, excluded)).encode()).hexdigest()[:24]
 
 
 def _mine_badges(student):

@@ -43,6 +43,9 @@ def _rows(student):
     """(pk, program id, status, language test, score as text or None) of each of
     `student`'s applications, from the cache (one query when not cached). Plain values:
     building a model instance per application cost more than the rest of the lookup."""
+    kept = getattr(student, "_application_rows", None)
+    if kept is not None:  # read already in this request (the user object is the request's)
+        return kept
     key = _key(student.pk)
     rows = cache.get(key)
     if rows is None:
@@ -53,6 +56,7 @@ def _rows(student):
             ).values_list("pk", "program_id", "status", "language_test", "language_score")
         ]
         cache.set(key, rows, SECONDS)
+    student._application_rows = rows
     return rows
 
 
