@@ -59,7 +59,7 @@ def student_with_everything(request):
         ("language", {"language_test": "toefl", "minimum": 90, "required": True}),
         ("degree", {"degree_level": "undergraduate"}),
         ("year", {"minimum": 2}),
-        ("college", {"names": "计算机学院、数学学院"}),
+        ("college", {"names": "数学学院、物理学院", "required": True}),
         ("major", {"names": "临床医学", "excluded": True}),
         ("gpa", {"minimum": "3.0"}),
     ]:

@@ -140,6 +140,18 @@ def test_the_form_page_names_the_requirement_after_a_refused_submit(student_clie
     assert response.status_code == 200
     assert "不符合本项目必须满足的申请条件" in response.text
     assert "年级：9 年级及以上" in response.text  # in the 填写进度 card
+    assert 'id="section-requirements"' in response.text  # where the card links to
+
+
+def test_a_form_refused_for_other_reasons_names_the_requirement_too(student_client, make_draft):
+    program = ProgramFactory()
+    require(program, RequirementKind.YEAR, required=True, minimum=9)
+    application = make_draft(program=program)
+    response = student_client.post(
+        reverse("applications:edit", args=[application.pk]), {"action": "submit", "phone": "12"}
+    )
+    assert response.status_code == 200
+    assert 'id="section-requirements"' in response.text
 
 
 # --- 补录分数 -----------------------------------------------------------------------------------

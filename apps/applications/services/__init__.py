@@ -29,6 +29,7 @@ from .eligibility import (
     application_facts,
     recheck_program,
     record_eligibility,
+    unmet_requirements,
 )
 from .files import (
     discard_files,
@@ -60,6 +61,7 @@ __all__ = [
     "application_facts",
     "recheck_program",
     "record_eligibility",
+    "unmet_requirements",
     "COMMENT_REQUIRED",
     "FORM_SLOTS",
     "REVERTIBLE_STATUSES",

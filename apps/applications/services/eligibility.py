@@ -63,6 +63,15 @@ def requirement_problems(application, rules, gpa):
     }
 
 
+def unmet_requirements(application):
+    """`requirement_problems` read afresh (two queries): for a form page refused before
+    提交 was tried, so that it names the requirements as a refused 提交 would."""
+    rules = program_rules(application.program_id)
+    if not any(rule.required for rule in rules):
+        return {}
+    return requirement_problems(application, rules, profile_gpa(application.student_id))
+
+
 def judge(application, rules, gpa):
     """Set the application's stored outcome (not saved); the fields that changed."""
     verdict, unmet = overall(rules, application_facts(application, gpa))
