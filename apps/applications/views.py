@@ -77,6 +77,11 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
     if problems is None:
         problems = application.submission_problems()
     required = application.required_slots()
+    unmet = [message for key, message in problems.items() if key.startswith("requirement:")]
+    if summary is not None and unmet:
+        # A required 申请条件 not met has no field: linked to the box above the form.
+        links = [{"id": "section-requirements", "label": "", "message": m} for m in unmet]
+        summary = {**summary, "items": [*summary["items"], *links]}
     slots = [
         {
             "field": attachments_form[kind],
@@ -95,9 +100,7 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "sections": application.completeness(problems),
         "problems": problems,
         # A required 申请条件 not met (services.eligibility), named above the form.
-        "requirement_problems": [
-            message for key, message in problems.items() if key.startswith("requirement:")
-        ],
+        "requirement_problems": unmet,
         "ready": not problems,
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
