@@ -284,3 +284,14 @@ def test_the_filter_query_count_is_flat_in_the_number_of_programs(
     # Cached: nothing (the user with its profile is kept too).
     with django_assert_num_queries(0):
         catalog(student_client, eligible="1")
+
+
+def test_a_profile_changed_changes_the_verdict_at_once(student_client, student):
+    program = ProgramFactory()
+    require(program, RequirementKind.GPA, minimum="3.0")
+    assert "暂无法判断" in student_client.get(program.get_absolute_url()).text
+    profile = student.profile
+    profile.gpa = "2.5"
+    profile.save()
+    text = student_client.get(program.get_absolute_url()).text
+    assert "不满足" in text and "你的 GPA：2.5。" in text

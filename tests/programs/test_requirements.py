@@ -141,3 +141,18 @@ def test_the_catalog_leaves_out_only_programs_not_met():
     rules = ((1, (IELTS_OR_TOEFL,)), (2, (Rule("year", False, False, ("3",)),)), (3, ()))
     assert excluded_programs(rules, Facts(year_of_study=1)) == (2,)
     assert excluded_programs(rules, Facts(year_of_study=1, scores=(("ielts", "5"),))) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_a_copy_for_the_next_term_keeps_the_requirements():
+    from apps.programs.services import duplicate_for_next_term
+    from tests.factories import ProgramFactory
+
+    program = ProgramFactory(term="2027年春季学期")
+    ProgramRequirement.objects.create(
+        program=program, kind="language", language_test="ielts", minimum=6.5, required=True
+    )
+    ProgramRequirement.objects.create(program=program, kind="major", names="法学", excluded=True)
+    copy, created = duplicate_for_next_term(program=program)
+    assert created
+    assert rules_from_rows(copy.requirements.all()) == rules_from_rows(program.requirements.all())
