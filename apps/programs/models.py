@@ -189,7 +189,7 @@ class LanguageTest(models.TextChoices):
 class RequirementKind(models.TextChoices):
     LANGUAGE = "language", _("外语成绩")
     DEGREE = "degree", _("学历层次")
-    YEAR = "year", _("年级")
+    YEAR = "year", pgettext_lazy("requirement", "年级")  # of study, not the year of entry
     COLLEGE = "college", _("学院")
     MAJOR = "major", _("专业")
     GPA = "gpa", _("平均学分绩点 GPA")
