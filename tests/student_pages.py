@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.programs.models import Region
+from apps.programs.models import ProgramRequirement, Region
 from tests.factories import ProgramFactory, StudentProfileFactory
 
 LANGUAGES = ("zh-hans", "en")
@@ -57,6 +57,17 @@ def student_with_everything(request):
     draft_program = ProgramFactory(
         title="多伦多大学暑期研修项目", partner="多伦多大学", country="加拿大"
     )
+    # 申请条件 of each kind, so that the program page shows 满足 / 不满足 / 暂无法判断.
+    for kind, fields in [
+        ("language", {"language_test": "ielts", "minimum": 6.5, "required": True}),
+        ("language", {"language_test": "toefl", "minimum": 90, "required": True}),
+        ("degree", {"degree_level": "undergraduate"}),
+        ("year", {"minimum": 2}),
+        ("college", {"names": "数学学院、物理学院", "required": True}),
+        ("major", {"names": "临床医学", "excluded": True}),
+        ("gpa", {"minimum": "3.0"}),
+    ]:
+        ProgramRequirement.objects.create(program=draft_program, kind=kind, **fields)
     draft = make_draft(program=draft_program, owner=student, complete=False, name="欧阳晓明")
     submitted = make_submitted(
         owner=student,
@@ -85,6 +96,9 @@ def student_pages(applications):
         StudentPage("home", reverse("programs:home")),
         StudentPage("catalog-international", reverse("programs:list", args=["international"])),
         StudentPage("catalog-hmt-search", reverse("programs:list", args=["hmt"]) + "?state=open"),
+        StudentPage(
+            "catalog-eligible", reverse("programs:list", args=["international"]) + "?eligible=1"
+        ),
         StudentPage("program", program.get_absolute_url()),
         StudentPage("program-hmt", submitted.program.get_absolute_url()),
         StudentPage("edit-form", reverse("applications:edit", args=[draft.pk])),

@@ -74,6 +74,16 @@ class StudentProfile(PersonalDetails):
     # Fields the registrar's roster supplied at its last import (apps.accounts.roster):
     # read-only too, except where the directory supplies them (it wins).
     roster_fields = models.JSONField(_("来自学籍名单的字段"), default=list, blank=True)
+    # 平均学分绩点, from the registrar's roster only (the student cannot type it): judged
+    # against a program's minimum GPA (apps.programs.requirements).
+    gpa = models.DecimalField(
+        _("平均学分绩点 GPA"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     # Emails are written in the language the student last chose in the header (Chinese first).
     language = models.CharField(
         _("通知语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE

@@ -4,6 +4,7 @@ what is the student's own filled in per request: the name and notices, 已报名
 the titles, the application to this program and 报名. They live here, on the applications'
 floor, because that part is the applications' knowledge (ARCHITECTURE.md)."""
 
+import hashlib
 from functools import lru_cache
 
 from django.contrib.auth.decorators import login_required
@@ -23,9 +24,15 @@ from apps.core.templatetags.portal_header import (
 from apps.core.templatetags.portal_lang import lang_span
 from apps.programs import catalog, catalog_cache
 from apps.programs.models import Program
+from apps.programs.requirements import Facts, Verdict, excluded_programs, outcomes
 
 from .models import Application, Status
-from .student_cache import application_for_program, statuses_by_program, unread_notices
+from .student_cache import (
+    application_for_program,
+    statuses_by_program,
+    student_facts,
+    unread_notices,
+)
 
 
 @login_required
@@ -63,11 +70,31 @@ def program_list(request, region):
     # window opens or closes (see catalog_cache), the rest filled in per request.
     # The whole query string is in the key: the list's links carry it along.
     query = sorted(request.GET.lists())
+    # 只看我符合条件的项目: the programs whose requirements the student does not meet are
+    # left out; the page is kept per outcome, so students alike share it.
+    excluded, digest = _excluded(request, region) if request.GET.get("eligible") else ((), "")
+    parts = [region, query, digest] if excluded else [region, query]
     shell = catalog_cache.cached_fragment(
-        "catalog-shell", [region, query], lambda: catalog.catalog_page(request, region)
+        "catalog-shell", parts, lambda: catalog.catalog_page(request, region, excluded)
     )
     own = _mine_badges(request.user)
     return HttpResponse(fill_shell(request, shell, region=region, own=own))
+
+
+def _excluded(request, region):
+    """(The track's programs with a requirement the student does not meet (their ids), a
+    digest of them for the page's key): the track's rules come with the catalog's cache,
+    the student's facts with the signed-in user and the student's cached applications."""
+    return _judged(
+        catalog_cache.version(), translation.get_language(), region, student_facts(request.user)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _judged(version, language, region, facts):
+    # Keyed by the catalog's version: a requirement saved makes a new one.
+    excluded = excluded_programs(catalog_cache.region_rules(region), facts)
+    return excluded, hashlib.sha256(",".join(map(str, excluded)).encode()).hexdigest()[:24]
 
 
 def _mine_badges(student):
@@ -108,16 +135,19 @@ def program_detail(request, region, pk):
     # The row and the page as for no one come from the catalog cache in one read (any
     # program saved makes a new version; the page lives no longer than the next window
     # edge); the student's own part (the application's status, 报名) is filled in.
-    shown_in, can_apply, parts = catalog_cache.cached_fragment(
+    shown_in, can_apply, parts, rules = catalog_cache.cached_fragment(
         "program-shell", [pk], lambda: catalog.program_page(request, pk)
     )
     if shown_in != region:
         raise Http404
+    language = translation.get_language()
     mine = application_for_program(request.user, pk)
-    action, note = _mine_slots(
-        translation.get_language(), pk, can_apply, mine and mine.pk, mine and mine.status
-    )
+    action, note = _mine_slots(language, pk, can_apply, mine and mine.pk, mine and mine.status)
     own = {"mine-action": action, "mine-note": note}
+    if rules:
+        student = not request.user.is_staff
+        facts = student_facts(request.user) if student else Facts()
+        own["mine-requirements"] = _requirements_slot(language, rules, facts, student)
     return HttpResponse(fill_shell(request, parts, region=region, own=own))
 
 
@@ -138,3 +168,16 @@ def _mine_slots(language, program_pk, can_apply, application_pk, status):
             split_marks(render_to_string(f"programs/includes/{name}.html", context))
             for name in ("program_action", "program_withdrawn")
         )
+
+
+@lru_cache(maxsize=4096)
+def _requirements_slot(language, rules, facts, signed_in_student):
+    """A program page's 申请条件, each with the student's 满足 / 不满足 / 暂无法判断: the
+    same for every student with the same facts, so rendered once per process."""
+    with translation.override(language):
+        items = [
+            {**outcome._asdict(), "label": Verdict(outcome.verdict).label}
+            for outcome in outcomes(rules, facts)
+        ]
+        context = {"outcomes": items, "signed_in_student": signed_in_student}
+        return render_to_string("programs/includes/program_requirements.html", context)

@@ -77,6 +77,11 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
     if problems is None:
         problems = application.submission_problems()
     required = application.required_slots()
+    unmet = [message for key, message in problems.items() if key.startswith("requirement:")]
+    if summary is not None and unmet:
+        # A required 申请条件 not met has no field: linked to the box above the form.
+        links = [{"id": "section-requirements", "label": "", "message": m} for m in unmet]
+        summary = {**summary, "items": [*summary["items"], *links]}
     slots = [
         {
             "field": attachments_form[kind],
@@ -94,6 +99,8 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "slots": slots,
         "sections": application.completeness(problems),
         "problems": problems,
+        # A required 申请条件 not met (services.eligibility), named above the form.
+        "requirement_problems": unmet,
         "ready": not problems,
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
@@ -178,7 +185,7 @@ def _save(request, pk, profile):
             return _form_page(request, application, form, attachments_form, summary=summary)
         # Not submitted: what is wrong and what is still missing, all in one list.
         prefetch_related_objects([application], "attachments")  # shared with the page
-        problems = application.submission_problems()
+        problems = application.submission_problems() | services.unmet_requirements(application)
         _add_problems(form, attachments_form, problems)
         summary = error_summary(
             _("申请未提交"),

@@ -190,6 +190,8 @@ class ApplicationChangeList(ChangeList):
         "submitted_at",
         "language_test",
         "language_score",
+        "eligibility",
+        "requirements_unmet",
         "updated_at",
         "student__username",
         "program__title",

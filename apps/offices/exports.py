@@ -19,12 +19,14 @@ from apps.applications.models import (
     AdmissionResult,
     Application,
     ApplicationEvent,
+    Eligibility,
     EventKind,
     LanguageTest,
     Status,
     score_text,
 )
 from apps.attachments.models import Attachment
+from apps.programs.models import RequirementKind
 
 from .result_files import (
     HEADER_PROGRAM,
@@ -54,6 +56,7 @@ HEADERS = [
     HEADER_RESULT,
     gettext_lazy("外语考试类型"),
     gettext_lazy("外语成绩"),
+    gettext_lazy("申请条件"),
     gettext_lazy("护照号码"),
     gettext_lazy("提交时间"),
     gettext_lazy("审核时间"),
@@ -138,12 +141,31 @@ def _row(application, timestamp, score_cell, labels, to_be_added):
         label("admission_result"),
         label("language_test"),
         score,
+        eligibility_label(application.eligibility, application.requirements_unmet),
         mask_passport(application.passport_number),
         *(
             timestamp(timezone.localtime(moment)) if moment else ""
             for moment in (application.submitted_at, decided, answered)
         ),
     ]
+
+
+_MARKS = {Eligibility.MET: "✓", Eligibility.NOT_MET: "✗", Eligibility.UNKNOWN: "?"}
+
+
+def eligibility_label(eligibility, unmet):
+    """ "✗ 不满足：外语成绩、年级", "✓ 满足", "? 暂无法判断", or "—" (never submitted): the
+    office's list and exports, a mark and words, never a colour alone."""
+    if not eligibility:
+        return "—"
+    text = f"{_MARKS[eligibility]} {Eligibility(eligibility).label}"
+    if unmet:
+        kinds = _("、").join(str(RequirementKind(k).label) for k in unmet if k in _KINDS)
+        text = _("%(verdict)s：%(kinds)s") % {"verdict": text, "kinds": kinds}
+    return text
+
+
+_KINDS = frozenset(RequirementKind.values)
 
 
 def _rows(queryset, timestamp, score_cell):

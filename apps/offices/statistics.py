@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import DegreeLevel
-from apps.applications.models import AdmissionResult, Application, Status
+from apps.applications.models import AdmissionResult, Application, Eligibility, Status
 from apps.programs.models import Program, Region
 
 from .exports import _inert
@@ -41,6 +41,12 @@ MEASURES = [
         gettext_lazy("未录取"),
         "#6d4c41",
         Q(status=Status.APPROVED, admission_result=AdmissionResult.NOT_ADMITTED),
+    ),
+    (
+        "not_eligible",
+        gettext_lazy("不满足申请条件"),
+        "#8e24aa",
+        Q(status__in=SENT, eligibility=Eligibility.NOT_MET),
     ),
     ("withdrawn", Status.WITHDRAWN.label, "#757575", Q(status=Status.WITHDRAWN)),
     ("draft", gettext_lazy("草稿（未提交）"), "#9e9e9e", Q(status=Status.DRAFT)),

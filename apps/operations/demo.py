@@ -2,6 +2,7 @@
 and the university's calendar that dates the programs' terms and windows."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from apps.accounts.models import DegreeLevel, Gender
 from apps.programs.models import Region
@@ -69,6 +70,7 @@ STUDENTS = [
             "enrollment_year": 2023,
             "phone": "13800138001",
             "email": "zhangxm@example.edu.cn",
+            "gpa": Decimal("3.62"),
         },
     },
     {
@@ -81,6 +83,7 @@ STUDENTS = [
             "major": "金融学",
             "degree_level": DegreeLevel.MASTER,
             "enrollment_year": 2024,
+            "gpa": Decimal("3.45"),
         },
     },
     {"username": "2022301000003", "profile": {"name": "王可欣"}},
@@ -169,3 +172,54 @@ def window(state, now, index):
     if state == "upcoming":
         return now + timedelta(days=5 + 3 * index), now + timedelta(days=35 + 3 * index)
     return now - timedelta(days=60 + 5 * index), now - timedelta(days=3 + 4 * index)
+
+
+def _language(*alternatives, required=True):
+    return [
+        {"kind": "language", "language_test": test, "minimum": Decimal(score), "required": required}
+        for test, score in alternatives
+    ]
+
+
+# 申请条件 as partner schools state them (apps.programs.requirements): the language tests
+# accepted (any one), degree levels, year of study, GPA, colleges or majors; each a hint
+# or, where marked, checked at 提交. Programs not named get their track's default.
+REQUIREMENTS = {
+    "东京大学本科生交换项目": [
+        *_language(("jlpt", "100"), ("ielts", "6.5"), ("toefl", "85")),
+        {"kind": "degree", "degree_level": "undergraduate", "required": True},
+        {"kind": "year", "minimum": Decimal(2)},
+        {"kind": "gpa", "minimum": Decimal("3.0")},
+    ],
+    "新加坡国立大学学期交流项目": [
+        *_language(("ielts", "6.5"), ("toefl", "90")),
+        {"kind": "year", "minimum": Decimal(2), "required": True},
+        {"kind": "gpa", "minimum": Decimal("3.3")},
+    ],
+    "多伦多大学暑期研修项目": _language(("ielts", "6.5"), ("toefl", "90"), required=False),
+    "墨尔本大学学期交换项目": [
+        *_language(("ielts", "6.5"), ("toefl", "79")),
+        {"kind": "major", "names": "临床医学、口腔医学", "excluded": True, "required": True},
+    ],
+    "慕尼黑工业大学工科交换项目": [
+        *_language(("testdaf", "16"), ("ielts", "6.5")),
+        {"kind": "college", "names": "计算机学院、机械工程学院、电气与电子工程学院"},
+    ],
+    "巴黎萨克雷大学研究生交流项目": [
+        {"kind": "degree", "degree_level": "master", "required": True},
+        {"kind": "degree", "degree_level": "doctorate", "required": True},
+        *_language(("delf", "60"), ("ielts", "6.5"), required=False),
+    ],
+    "首尔大学学期交换项目": _language(("topik", "150"), ("ielts", "6.0"), required=False),
+}
+DEFAULT_REQUIREMENTS = {
+    Region.INTERNATIONAL: [
+        *_language(("ielts", "6.5"), ("toefl", "90")),
+        {"kind": "year", "minimum": Decimal(2)},
+    ],
+    Region.HMT: [
+        {"kind": "degree", "degree_level": "undergraduate"},
+        {"kind": "degree", "degree_level": "master"},
+        {"kind": "year", "minimum": Decimal(2)},
+    ],
+}

@@ -16,6 +16,7 @@ from apps.core.templatetags.portal_header import mark, render_shell
 
 from .forms import CatalogFilterForm
 from .models import TRACK_WORDS, Program, Region
+from .requirements import rules_by_program
 
 
 def region_or_404(region):
@@ -46,12 +47,14 @@ def _open_counts(request):
     return Program.objects.open_counts_by_region()
 
 
-def catalog_page(request, region):
-    """The catalog page as for no one, with a mark (`mine:<pk>`) beside each program's title."""
+def catalog_page(request, region, excluded=()):
+    """The catalog page as for no one, with a mark (`mine:<pk>`) beside each program's title;
+    without the programs `excluded` (只看我符合条件的项目: those whose requirements the
+    student does not meet, the same page for every student with the same outcome)."""
     context = {
         "region": region,
         "words": TRACK_WORDS[region],
-        "results": mark_safe(_MINE.sub(_mine_mark, _render_results(request, region))),
+        "results": mark_safe(_MINE.sub(_mine_mark, _render_results(request, region, excluded))),
     }
     return render_shell(request, "programs/program_list.html", context)
 
@@ -65,11 +68,13 @@ def _mine_mark(match):
     return mark(f"mine:{match[1]}")
 
 
-def _render_results(request, region):
+def _render_results(request, region, excluded=()):
     """The cached part of the catalog; its search form is made only when it is rendered."""
     form = CatalogFilterForm(request.GET or None)
     now = timezone.now()
     programs = Program.objects.published().in_region(region)
+    if excluded:
+        programs = programs.exclude(pk__in=excluded)
     if form.is_valid():
         programs = programs.search(form.cleaned_data["q"])
         if form.cleaned_data["state"]:
@@ -77,18 +82,25 @@ def _render_results(request, region):
     page = Paginator(programs.catalog_order(now), settings.PROGRAMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = {"region": region, "form": form, "page": page}
+    context = {
+        "region": region,
+        "form": form,
+        "page": page,
+        "filtered": bool(form.is_valid() and any(form.cleaned_data.values())),
+    }
     return render_to_string("programs/includes/catalog_results.html", context, request)
 
 
 def program_page(request, pk):
     """(the track it is shown in: None while unpublished, whether it is open, its page as
-    for no one cut where the student's own part goes): plain values, which the cache
-    hands out without unpickling them on each read (apps.core.cache.immutable)."""
+    for no one cut where the student's own part goes, its requirements as rules): plain
+    values, which the cache hands out without unpickling them on each read
+    (apps.core.cache.immutable)."""
     program = Program.objects.filter(pk=pk).first()
     if program is None or not program.is_published:
-        return None, False, ()
+        return None, False, (), ()
     info = render_to_string("programs/includes/program_info.html", {"program": program})
+    rules = rules_by_program([program]).get(program.pk, ())
     can_apply = program.is_open()
     context = {
         "program": program,
@@ -98,6 +110,7 @@ def program_page(request, pk):
         "info": mark_safe(info),
         "mine_action": mark("mine-action"),
         "mine_note": mark("mine-note"),
+        "mine_requirements": mark("mine-requirements") if rules else "",
     }
     page = render_shell(request, "programs/program_detail.html", context)
-    return str(program.region), can_apply, page
+    return str(program.region), can_apply, page, rules

@@ -26,7 +26,8 @@ from django.utils import timezone, translation
 from apps.core import cache_versions
 from apps.core.release import release
 
-from .models import Program
+from .models import Program, ProgramRequirement
+from .requirements import rules_by_program
 
 VERSION_KEY = "catalog:version"
 MAX_SECONDS = 600
@@ -44,6 +45,8 @@ def bump_version():
 
 @receiver(post_save, sender=Program, dispatch_uid="catalog-cache-program-saved")
 @receiver(post_delete, sender=Program, dispatch_uid="catalog-cache-program-deleted")
+@receiver(post_save, sender=ProgramRequirement, dispatch_uid="catalog-cache-requirement-saved")
+@receiver(post_delete, sender=ProgramRequirement, dispatch_uid="catalog-cache-requirement-deleted")
 def _program_changed(sender, **kwargs):
     bump_version()
     # Again once committed: a page rendered in between read the old rows under the new
@@ -102,3 +105,12 @@ def program(pk):
     """The program's row as of the catalog's version (None if there is none): for the
     pages that show an application's program beside it, without a join per request."""
     return cached_fragment("program-row", [pk], lambda: Program.objects.filter(pk=pk).first())
+
+
+def region_rules(region):
+    """((program id, rules), …) of the track's published programs that have requirements,
+    one query when not cached: what the catalog's 只看我符合条件的项目 judges."""
+    programs = Program.objects.published().in_region(region)
+    return cached_fragment(
+        "region-rules", [region], lambda: tuple(sorted(rules_by_program(programs).items()))
+    )

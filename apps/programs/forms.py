@@ -19,3 +19,10 @@ class CatalogFilterForm(forms.Form):
         choices=[("", _("全部状态")), *WindowState.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    # Judged per student (apps.applications.program_pages): the programs whose requirements
+    # the student's profile and scores do not meet are left out.
+    eligible = forms.BooleanField(
+        label=_("只看我符合条件的项目"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

@@ -1,3 +1,6 @@
+import re
+
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -165,3 +168,90 @@ class Program(models.Model):
     def is_open(self, now=None):
         """True while students may apply: published and inside the window."""
         return self.is_published and self.window_state(now) == WindowState.OPEN
+
+
+class LanguageTest(models.TextChoices):
+    """The language tests a score is given in (the application's 外语考试类型, and a
+    requirement's accepted tests): here, below both, so that a program can name them."""
+
+    IELTS = "ielts", _("雅思 IELTS")
+    TOEFL = "toefl", _("托福 TOEFL")
+    CET6 = "cet6", _("大学英语六级 CET-6")
+    CET4 = "cet4", _("大学英语四级 CET-4")
+    TOEIC = "toeic", _("托业 TOEIC")
+    JLPT = "jlpt", _("日语能力考试 JLPT")
+    TOPIK = "topik", _("韩国语能力考试 TOPIK")
+    DELF = "delf", _("法语 DELF/DALF")
+    TESTDAF = "testdaf", _("德语 TestDaF")
+    OTHER = "other", _("其他")
+
+
+class RequirementKind(models.TextChoices):
+    LANGUAGE = "language", _("外语成绩")
+    DEGREE = "degree", _("学历层次")
+    YEAR = "year", pgettext_lazy("requirement", "年级")  # of study, not the year of entry
+    COLLEGE = "college", _("学院")
+    MAJOR = "major", _("专业")
+    GPA = "gpa", _("平均学分绩点 GPA")
+
+
+# The profile's 学历层次 values (apps.accounts.models.DegreeLevel: programs may not import
+# accounts), for the degree requirement.
+DEGREE_LEVELS = [
+    ("undergraduate", _("本科")),
+    ("master", _("硕士")),
+    ("doctorate", _("博士")),
+]
+
+
+class ProgramRequirement(models.Model):
+    """One structured 申请条件 of a program, evaluated by apps.programs.requirements.
+
+    Rows of the language kind are alternatives (any accepted test at its minimum
+    satisfies), and so are rows of the degree kind; every other row is a requirement
+    of its own."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("项目")
+    )
+    kind = models.CharField(_("条件类型"), max_length=20, choices=RequirementKind.choices)
+    language_test = models.CharField(
+        _("外语考试类型"), max_length=20, choices=LanguageTest.choices, blank=True
+    )
+    minimum = models.DecimalField(
+        _("最低要求"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("外语成绩、年级或 GPA 的最低值。"),
+    )
+    degree_level = models.CharField(_("学历层次"), max_length=20, choices=DEGREE_LEVELS, blank=True)
+    names = models.CharField(
+        _("学院或专业"),
+        max_length=500,
+        blank=True,
+        validators=[plain_text],
+        help_text=_("多个名称用顿号或逗号分隔。"),
+    )
+    excluded = models.BooleanField(
+        _("不接受所列学院/专业"), default=False, help_text=_("不勾选：只接受所列学院/专业。")
+    )
+    required = models.BooleanField(
+        _("必须满足（提交时核对）"),
+        default=False,
+        help_text=_("不勾选则仅作参考，学生仍可提交。"),
+    )
+
+    class Meta:
+        verbose_name = _("申请条件")
+        verbose_name_plural = pgettext_lazy("plural", "申请条件")
+        ordering = ["program", "kind", "pk"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def name_list(self):
+        """The colleges or majors named, in order, without blanks."""
+        return [part.strip() for part in re.split(r"[、,，;；\n]", self.names) if part.strip()]

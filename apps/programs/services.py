@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.core.dates import add_months
 
-from .models import Program
+from .models import Program, ProgramRequirement
 
 SPRING = re.compile(r"^(\d{4})年春季学期$")
 AUTUMN = re.compile(r"^(\d{4})-(\d{4})学年秋季学期$")
@@ -37,7 +37,8 @@ def _shift(moment, months):
 
 
 def duplicate_for_next_term(*, program):
-    """An unpublished copy of `program` for the next term, every date moved with it.
+    """An unpublished copy of `program` for the next term, every date moved with it, and
+    its requirements.
 
     Returns (copy, created): an existing copy (same track, title and next term) is
     returned as it is, so that running the action twice makes one copy.
@@ -59,4 +60,16 @@ def duplicate_for_next_term(*, program):
         copy.opens_at = _shift(program.opens_at, months)
         copy.closes_at = _shift(program.closes_at, months)
         copy.save()
+        # The 申请条件 go with it: a partner's requirements rarely change between terms.
+        ProgramRequirement.objects.bulk_create(
+            ProgramRequirement(
+                program=copy,
+                **{
+                    f.name: getattr(row, f.name)
+                    for f in ProgramRequirement._meta.concrete_fields
+                    if f.name not in ("id", "program")
+                },
+            )
+            for row in program.requirements.all()
+        )
         return copy, True

@@ -10,6 +10,7 @@ from apps.applications.services import (
     files_removed_on_failure,
     form_changed,
     locked_application,
+    record_eligibility,
     record_event,
     store_attachment,
 )
@@ -58,6 +59,9 @@ def supplement_score(*, application, user, language_test, score, proof=None):
         application.language_test = language_test
         application.language_score = score
         application.save(update_fields=["language_test", "language_score", "updated_at"])
+        # Checked as at 提交, but never refused: the supplement is once-only and cannot be
+        # redone, so a score below a required minimum is recorded for the office to see.
+        record_eligibility(application)
         if proof is not None:
             uploaded, checked = proof
             try:

@@ -197,6 +197,8 @@ def main(argv=None):
         ("home", student, "/"),
         ("catalog", student, "/programs/international/?page=2"),
         ("catalog_search", student, "/programs/international/?q=%E4%B8%9C%E4%BA%AC"),
+        # 只看我符合条件的项目 (issue 25): the track's requirements judged per request.
+        ("catalog_eligible", student, "/programs/international/?eligible=1&page=2"),
         ("program", student, f"/programs/{program.region}/{program.pk}/"),
         ("mylist", student, "/applications/"),
         ("details", student, f"/applications/{printable.pk}/"),

@@ -2,6 +2,7 @@
 directory's precedence, the locks, the admin pages and the nightly command."""
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -14,6 +15,8 @@ from apps.accounts.forms import ProfileForm
 from apps.accounts.models import StudentProfile
 from tests.factories import StudentProfileFactory, UserFactory
 
+# The optional GPA column left out, as older rosters do.
+WITHOUT_GPA = [name for name in roster.ROSTER_FIELDS if name != "gpa"]
 HEADER = "学号,姓名,英文/拼音姓名,性别,学院,专业,学历层次,入学年份,手机号码,电子邮箱"
 ZHANG = "2023301000001,张三,Zhang San,男,数学学院,应用数学,本科,2023,13800138000,zs@example.edu.cn"
 LI = "2023301000002,李四,Li Si,女,物理学院,物理学,硕士,2022,13900139000,ls@example.edu.cn"
@@ -78,7 +81,8 @@ def test_english_headers_and_aliases_are_understood():
     header = "Student ID,Name,拼音姓名,Gender,School,Major,学历,入学年级,手机,邮箱"
     data = csv_bytes(ZHANG, header=header)
 
-    assert roster.parse_roster(data)[0].cells[-1] == "zs@example.edu.cn"
+    cells = roster.parse_roster(data)[0].cells
+    assert cells[roster.ROSTER_FIELDS.index("email")] == "zs@example.edu.cn"
 
 
 @pytest.mark.parametrize(
@@ -193,7 +197,7 @@ def test_preview_counts_new_changed_unchanged_and_error_rows():
         enrollment_year=2022,
         phone="13900139000",
         email="ls@example.edu.cn",
-        roster_fields=roster.ROSTER_FIELDS,
+        roster_fields=WITHOUT_GPA,
     )
     StudentProfileFactory(user=UserFactory(username="2023301000003"), name="王五", school="旧学院")
     wang = "2023301000003,王五,Wang Wu,男,化学学院,化学,本科,2023,,"
@@ -228,7 +232,19 @@ def test_import_creates_the_account_and_a_complete_profile_before_the_first_sign
     profile = user.profile
     assert (profile.name, profile.gender, profile.degree_level) == ("张三", "male", "undergraduate")
     assert (profile.enrollment_year, profile.email) == (2023, "zs@example.edu.cn")
-    assert profile.roster_fields == sorted(roster.ROSTER_FIELDS)
+    assert profile.roster_fields == sorted(WITHOUT_GPA)
+    assert profile.gpa is None  # the file has no GPA column: optional
+
+
+@pytest.mark.django_db
+def test_a_gpa_column_fills_the_profile_and_a_bad_one_is_refused():
+    header = f"{HEADER},GPA"
+    roster.import_roster(rows=roster.parse_roster(csv_bytes(f"{ZHANG},3.62", header=header)))
+    profile = User.objects.get(username="2023301000001").profile
+    assert profile.gpa == Decimal("3.62") and "gpa" in profile.roster_fields
+
+    preview = preview_of(csv_bytes(f"{LI},优秀", header=header))
+    assert preview.counts()["error"] == 1
 
 
 @pytest.mark.django_db
@@ -419,7 +435,7 @@ def test_admin_shows_a_file_error_on_the_form(admin_client):
 def test_the_template_has_the_roster_header(admin_client):
     response = admin_client.get("/admin/accounts/studentprofile/roster/template.csv")
 
-    assert response.content.decode("utf-8-sig").strip() == HEADER
+    assert response.content.decode("utf-8-sig").strip() == f"{HEADER},平均学分绩点 GPA"
 
 
 def test_the_changelist_links_the_import_for_the_administrator(admin_client):

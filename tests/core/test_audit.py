@@ -35,6 +35,8 @@ def _edit_program(client, program, **changes):
         "opens_at_1": f"{localtime(program.opens_at):%H:%M:%S}",
         "closes_at_0": f"{localtime(program.closes_at):%Y-%m-%d}",
         "closes_at_1": f"{localtime(program.closes_at):%H:%M:%S}",
+        "requirements-TOTAL_FORMS": "0",
+        "requirements-INITIAL_FORMS": "0",
         **changes,
     }
     return client.post(reverse("admin:programs_program_change", args=[program.pk]), data)

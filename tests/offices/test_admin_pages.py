@@ -49,6 +49,13 @@ def test_changelist_and_add_page_open(admin_client, model):
     assert add.status_code == (403 if model in never_added else 200)
 
 
+# The 申请条件 inline's management form, with no requirement.
+REQUIREMENTS_NONE = {
+    "requirements-TOTAL_FORMS": "0",
+    "requirements-INITIAL_FORMS": "0",
+}
+
+
 def test_a_program_is_created_in_admin_with_the_window_checked(admin_client):
     data = {
         "region": "hmt",
@@ -62,6 +69,7 @@ def test_a_program_is_created_in_admin_with_the_window_checked(admin_client):
         "opens_at_1": "09:00:00",
         "closes_at_0": "2026-12-01",
         "closes_at_1": "17:00:00",
+        **REQUIREMENTS_NONE,
     }
     url = reverse("admin:programs_program_add")
     refused = admin_client.post(url, data)

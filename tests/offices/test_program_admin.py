@@ -84,6 +84,8 @@ def _program_form(region, **overrides):
         "opens_at_1": "09:00:00",
         "closes_at_0": "2027-03-31",
         "closes_at_1": "17:00:00",
+        "requirements-TOTAL_FORMS": "0",
+        "requirements-INITIAL_FORMS": "0",
         **overrides,
     }
 

@@ -115,3 +115,27 @@ def test_seed_demo_history_happened_in_a_believable_order(settings):
     assert program.end_date < today, "back home: the exchange has ended"
     assert (program.start_date.month, program.end_date.month) == (9, 1)
     assert str(program.start_date.year) in program.title
+
+
+def test_seed_demo_gives_every_program_requirements_its_students_can_be_judged_by(settings):
+    from apps.accounts.models import StudentProfile
+    from apps.applications.models import Status
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)  # again: the same requirements, not twice
+
+    tokyo = Program.objects.get(title="东京大学本科生交换项目")
+    assert tokyo.requirements.count() == 6
+    listed = Program.objects.filter(title__in=[t for t in _demo_titles()])
+    assert not listed.filter(requirements=None).exists()
+    assert StudentProfile.objects.filter(gpa__isnull=False).count() == 2
+    # The demo's submitted application meets its program's required ones.
+    submitted = Application.objects.get(status=Status.SUBMITTED, program=tokyo)
+    assert submitted.eligibility in ("met", "unknown")
+
+
+def _demo_titles():
+    from apps.operations.demo import PROGRAMS
+
+    return [row[0] for rows in PROGRAMS.values() for row in rows]

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import quote_from_bytes
 
 from django.conf import settings
-from django.contrib.admin.helpers import AdminForm
+from django.contrib.admin.helpers import AdminForm, InlineAdminFormSet
 from django.db import transaction
 from django.forms import BaseForm
 from django.utils import translation
@@ -232,6 +232,11 @@ def _forms_in(context):
         for value in values:
             if isinstance(value, AdminForm):
                 value = value.form
+            # An admin page's inlines (a program's 申请条件): each row's form.
+            inlines = value if isinstance(value, list) else []
+            for inline in inlines:
+                if isinstance(inline, InlineAdminFormSet) and inline.formset.is_bound:
+                    found += [f for f in inline.formset.forms if f.errors and f not in found]
             if isinstance(value, BaseForm) and value.is_bound and value not in found:
                 found.append(value)
     return found

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from apps.accounts.models import Gender, StudentProfile
 from apps.applications.models import AdmissionResult, Application, ApplicationEvent, LanguageTest
-from apps.programs.models import Program, Region
+from apps.programs.models import Program, ProgramRequirement, Region, RequirementKind
+from apps.programs.requirements import rules_by_program
 from apps.scores.models import ScoreSupplement
 from apps.summaries.models import ReturnSummary
 from tests.factories import ProgramFactory
@@ -316,6 +317,22 @@ PROGRAM = {
 }
 
 
+# The program's own fields as a clerk sends them (the requirement rows are what is fuzzed).
+PROGRAM_VALID = {
+    "region": st.just(Region.INTERNATIONAL.value),
+    "title": st.just("东京大学交换"),
+    "partner": st.just("东京大学"),
+    "country": st.just("日本"),
+    "is_published": st.just("on"),
+    "start_date": st.just("2027-09-01"),
+    "end_date": st.just("2028-01-31"),
+    "opens_at_0": st.just("2026-11-01"),
+    "opens_at_1": st.just("09:00:00"),
+    "closes_at_0": st.just("2027-03-31"),
+    "closes_at_1": st.just("17:00:00"),
+}
+
+
 @given(add=st.booleans(), body=form_body(PROGRAM), language=languages)
 def test_program_form_saves_a_whole_program_or_nothing(clerk_client, program, add, body, language):
     url = "/admin/programs/program/add/" if add else f"/admin/programs/program/{program.pk}/change/"
@@ -423,3 +440,49 @@ def test_other_admin_forms_save_whole_rows_or_nothing(admin_client, admitted, wh
         post_form(admin_client, url, body, language, [model])
 
     post_anything()
+
+
+# --- 申请条件 (the program's requirement inline) ---------------------------------------------
+
+# The inline's management form is Django's (a forged one is Django's own refusal): sent
+# whole, the rows are what is fuzzed.
+REQUIREMENT_MANAGEMENT = [("requirements-TOTAL_FORMS", "2"), ("requirements-INITIAL_FORMS", "0")]
+REQUIREMENT = {
+    **{
+        f"requirements-{i}-{name}": values
+        for i in (0, 1)
+        for name, values in {
+            "kind": choice(*RequirementKind.values),
+            "language_test": choice(*LanguageTest.values),
+            "minimum": number,
+            "degree_level": choice("undergraduate", "master", "doctorate"),
+            "names": text,
+            "excluded": choice("on", ""),
+            "required": choice("on", ""),
+        }.items()
+    },
+}
+
+
+@given(body=form_body({**PROGRAM_VALID, **REQUIREMENT}), language=languages)
+def test_requirement_rows_are_saved_whole_or_not_at_all(clerk_client, program, body, language):
+    url = f"/admin/programs/program/{program.pk}/change/"
+
+    def only_whole_requirements(response):
+        for row in ProgramRequirement.objects.all():
+            assert row.kind in RequirementKind.values
+            if row.kind == RequirementKind.LANGUAGE:
+                assert row.language_test and row.minimum is not None
+            elif row.kind == RequirementKind.DEGREE:
+                assert row.degree_level and row.minimum is None
+            elif row.kind in (RequirementKind.COLLEGE, RequirementKind.MAJOR):
+                assert row.name_list() and row.minimum is None
+            else:
+                assert row.minimum is not None and not row.names
+        # Whatever was saved, the rules read from it are well formed.
+        rules_by_program([program])
+
+    body = [*REQUIREMENT_MANAGEMENT, *body]
+    post_form(
+        clerk_client, url, body, language, [Program, ProgramRequirement], only_whole_requirements
+    )

@@ -59,6 +59,9 @@ PARAMS = {
     "model": text,
     "timestamp__year": number,
     "_changelist_filters": text,
+    # 只看我符合条件的项目 (the catalog) and the office list's 申请条件 filter.
+    "eligible": choice("1", "on", ""),
+    "eligibility__exact": choice("met", "not_met", "unknown", ""),
 }
 
 

@@ -1,7 +1,8 @@
 """The registrar's roster (学籍名单): every student's details before their first sign-in.
 
 A CSV or XLSX file with the columns 学号, 姓名, 英文/拼音姓名, 性别, 学院, 专业, 学历层次,
-入学年份, 手机号码, 电子邮箱. The administrator imports it in admin (upload → preview →
+入学年份, 手机号码, 电子邮箱, and optionally 平均学分绩点 GPA (judged against a program's
+minimum GPA, apps.programs.requirements). The administrator imports it in admin (upload → preview →
 confirm) and a nightly job runs `manage.py import_roster`: both go through
 `parse_roster`, `build_preview` and `import_roster` here.
 

@@ -35,7 +35,11 @@ class _Checker:
     """The profile form's field rules, built once for the whole file."""
 
     def __init__(self):
-        self.form_fields = ProfileForm.base_fields
+        # GPA is the roster's alone: not on the student's form, so its model field's own.
+        self.form_fields = {
+            **ProfileForm.base_fields,
+            "gpa": StudentProfile._meta.get_field("gpa").formfield(),
+        }
         self.model_fields = {name: StudentProfile._meta.get_field(name) for name in ROSTER_FIELDS}
         self.username_field = get_user_model()._meta.get_field("username")
         self.choices, self.seen = {}, {}
@@ -88,7 +92,7 @@ class _Checker:
                     "allowed": allowed,
                 }
             raw = value
-        elif name in ("enrollment_year", "phone", "email"):
+        elif name in ("enrollment_year", "phone", "email", "gpa"):
             raw = unicodedata.normalize("NFKC", raw)
         try:
             value = self.form_fields[name].clean(raw)

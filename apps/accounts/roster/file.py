@@ -25,7 +25,10 @@ ROSTER_FIELDS = [
     "enrollment_year",
     "phone",
     "email",
+    "gpa",
 ]
+# Columns a roster may leave out (older files have none): their cells are then blank.
+OPTIONAL_FIELDS = {"gpa"}
 # Other headers a registrar's system writes for the same column (besides the field's name).
 HEADER_ALIASES = {
     "name_en": ["英文姓名", "拼音姓名", "姓名拼音", "英文名"],
@@ -34,6 +37,7 @@ HEADER_ALIASES = {
     "enrollment_year": ["入学年级", "年级"],
     "phone": ["手机", "手机号", "联系电话"],
     "email": ["邮箱", "电子邮件", "email", "e-mail"],
+    "gpa": ["GPA", "绩点", "平均学分绩点", "平均绩点"],
 }
 
 
@@ -103,7 +107,7 @@ def parse_roster(data):
         if column and column not in columns:
             columns[column] = index
     expected = ["student_id", *ROSTER_FIELDS]
-    missing = [c for c in expected if c not in columns]
+    missing = [c for c in expected if c not in columns and c not in OPTIONAL_FIELDS]
     if missing:
         raise RosterFileError(
             _("第 %(line)s 行的表头不正确，缺少列：%(missing)s。第一行应为列名：%(all)s。")
@@ -121,7 +125,9 @@ def parse_roster(data):
         )
 
     def cell(values, column):
-        index = columns[column]
+        index = columns.get(column)
+        if index is None:  # an optional column the file does not have
+            return ""
         return values[index] if index < len(values) else ""
 
     return [

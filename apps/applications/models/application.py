@@ -20,6 +20,7 @@ from .choices import (
     EDITABLE_STATUSES,
     PRINTABLE_STATUSES,
     AdmissionResult,
+    Eligibility,
     LanguageTest,
     Status,
     passport_number_validator,
@@ -133,6 +134,15 @@ class Application(SubmissionChecks, PersonalDetails):
     )
     passport_expiry = models.DateField(_("护照有效期"), null=True, blank=True)
 
+    # 申请条件 as judged at 提交, at a 补录分数 and whenever the program's requirements
+    # change (services.eligibility): what the office's list filters, counts and exports.
+    # Blank until the application is first submitted.
+    eligibility = models.CharField(
+        _("申请条件核对"), max_length=20, choices=Eligibility.choices, blank=True, default=""
+    )
+    # The requirement kinds (RequirementKind values) not met, in the program's order.
+    requirements_unmet = models.JSONField(_("不满足的申请条件"), default=list, blank=True)
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -186,6 +196,7 @@ class Application(SubmissionChecks, PersonalDetails):
             models.Index(fields=["-submitted_at", "-id"], name="application_office_list_idx"),
             models.Index(fields=["status"], name="application_status_idx"),
             models.Index(fields=["admission_result"], name="application_result_idx"),
+            models.Index(fields=["eligibility"], name="application_eligibility_idx"),
         ]
 
     def __str__(self):

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.core.dates import add_months  # noqa: F401  (re-exported: models.add_months)
+from apps.programs.models import LanguageTest
+
+# An application against its program's 申请条件: 满足 / 不满足 / 暂无法判断.
+from apps.programs.requirements import Verdict as Eligibility  # noqa: F401
 
 
 class Status(models.TextChoices):
@@ -30,19 +34,6 @@ class AdmissionResult(models.TextChoices):
     PENDING = "pending", _("待定")
     ADMITTED = "admitted", _("录取")
     NOT_ADMITTED = "not_admitted", _("未录取")
-
-
-class LanguageTest(models.TextChoices):
-    IELTS = "ielts", _("雅思 IELTS")
-    TOEFL = "toefl", _("托福 TOEFL")
-    CET6 = "cet6", _("大学英语六级 CET-6")
-    CET4 = "cet4", _("大学英语四级 CET-4")
-    TOEIC = "toeic", _("托业 TOEIC")
-    JLPT = "jlpt", _("日语能力考试 JLPT")
-    TOPIK = "topik", _("韩国语能力考试 TOPIK")
-    DELF = "delf", _("法语 DELF/DALF")
-    TESTDAF = "testdaf", _("德语 TestDaF")
-    OTHER = "other", _("其他")
 
 
 # The score each test can give, so that a typo (65 for IELTS 6.5) is caught at once.

@@ -80,7 +80,12 @@ class SubmissionChecks:
             key: {"key": key, "label": label, "missing": []} for key, label in SECTIONS.items()
         }
         for key, message in problems.items():
-            sections[section_of[key]]["missing"].append(message)
+            if key.startswith("requirement:"):  # a required 申请条件 not met (services)
+                sections.setdefault(
+                    "requirements", {"key": "requirements", "label": _("申请条件"), "missing": []}
+                )["missing"].append(message)
+            else:
+                sections[section_of[key]]["missing"].append(message)
         return list(sections.values())
 
     def display_sections(self):

@@ -23,6 +23,14 @@ from .decisions import (
     revert_review,
     set_admission_result,
 )
+from .eligibility import (
+    JUDGED_STATUSES,
+    REQUIREMENT_PREFIX,
+    application_facts,
+    recheck_program,
+    record_eligibility,
+    unmet_requirements,
+)
 from .files import (
     discard_files,
     files_removed_on_failure,
@@ -48,6 +56,12 @@ from .student import (
 )
 
 __all__ = [
+    "JUDGED_STATUSES",
+    "REQUIREMENT_PREFIX",
+    "application_facts",
+    "recheck_program",
+    "record_eligibility",
+    "unmet_requirements",
     "COMMENT_REQUIRED",
     "FORM_SLOTS",
     "REVERTIBLE_STATUSES",

@@ -9,6 +9,7 @@ from apps.accounts.models import PERSONAL_FIELDS, StudentProfile
 from apps.core import audit
 
 from ..models import EDITABLE_STATUSES, Application, Status
+from .eligibility import judge, profile_gpa, program_rules, requirement_problems
 from .files import files_removed_on_failure, replace_files_keeping_the_rest
 from .guards import (
     FORM_SLOTS,
@@ -111,16 +112,28 @@ def submit_application(*, application, user):
             )
         _refuse_closed_program(application.program)
         problems = application.submission_problems()
+        rules = program_rules(application.program_id)
+        gpa = profile_gpa(application.student_id) if rules else None
+        unmet = requirement_problems(application, rules, gpa)
         if problems:
             raise ApplicationError(
                 _("还有 %(count)s 项未完成，请按提示补充后再提交；已填写的内容都已保存。")
-                % {"count": len(problems)},
-                problems=problems,
+                % {"count": len(problems) + len(unmet)},
+                problems={**problems, **unmet},
+            )
+        if unmet:
+            raise ApplicationError(
+                _("不符合本项目必须满足的申请条件，不能提交；已填写的内容都已保存。")
+                + " "
+                + " ".join(unmet.values()),
+                problems=unmet,
             )
         application.submitted_at = timezone.now()
+        # Stored for the office's list: hints not met, or what cannot be told yet.
+        judged = judge(application, rules, gpa)
         # The student's next step is often 下载申请表: rendered ahead by a worker (_move).
         application = _move(
-            application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at"]
+            application, to=Status.SUBMITTED, actor=user, extra_fields=["submitted_at", *judged]
         )
         _keep_details_on_profile(application)
         return application

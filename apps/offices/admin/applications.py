@@ -22,6 +22,7 @@ from ..application_list import (
     SchoolFilter,
     StatusFilter,
 )
+from ..exports import eligibility_label
 from ..reports import OfficeReportsAdminMixin
 from ..results_admin import AdmissionResultsAdminMixin
 from ..revert import RevertAdminMixin
@@ -75,6 +76,7 @@ MANAGED_FIELDS = [
     "created_at",
     "updated_at",
     "score",
+    "requirements",
     "attachment_links",
     "summary",
     "audit_history",
@@ -106,6 +108,7 @@ class ApplicationAdmin(
         "admission_result",
         "submitted_at",
         "score",
+        "requirements",
     ]
     list_display_links = ["student_number", "name"]
     list_filter = [
@@ -115,6 +118,7 @@ class ApplicationAdmin(
         RegionFilter,
         ("school", SchoolFilter),
         "degree_level",
+        "eligibility",
     ]
     search_fields = ["student__username", "name", "program__title"]
     search_help_text = _("按学号、姓名或项目标题搜索")
@@ -141,7 +145,14 @@ class ApplicationAdmin(
         return ApplicationChangeList
 
     def get_fieldsets(self, request, obj=None):
-        head = ["student_number", "program", "status", "admission_result", "submitted_at"]
+        head = [
+            "student_number",
+            "program",
+            "status",
+            "admission_result",
+            "submitted_at",
+            "requirements",
+        ]
         summary = (
             [(_("交流总结"), {"fields": ["summary"]})] if obj and obj.can_write_summary else []
         )
@@ -216,6 +227,11 @@ class ApplicationAdmin(
         if application.language_score is not None:  # 雅思 IELTS 7.0, not a bare "7"
             return score_label(application.language_test, application.language_score)
         return _("待补录") if not application.is_editable else "—"
+
+    @admin.display(description=_("申请条件"), ordering="eligibility")
+    def requirements(self, application):
+        """满足 / 不满足 (naming the requirements) / 暂无法判断, by mark and words."""
+        return eligibility_label(application.eligibility, application.requirements_unmet)
 
     @admin.display(description=_("附件"))
     def attachment_links(self, application):

@@ -5,10 +5,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.applications.models import AdmissionResult, Status
+from apps.applications.services import recheck_program
 from apps.core.audit import history_html
-from apps.programs.models import Program, Region, WindowState
+from apps.programs.models import Program, ProgramRequirement, Region, WindowState
 from apps.programs.services import duplicate_for_next_term
 
+from ..forms import ProgramRequirementForm
 from ..tracks import TrackScopedAdminMixin, regions_of
 
 # Applications the office has received (everything but drafts and withdrawals).
@@ -26,6 +28,35 @@ class WindowStateFilter(admin.SimpleListFilter):
         if self.value() in WindowState.values:
             return queryset.in_state(WindowState(self.value()))
         return queryset
+
+
+class ProgramRequirementInline(admin.TabularInline):
+    """申请条件, structured: each a hint (参考) or checked at 提交 (必须满足)."""
+
+    model = ProgramRequirement
+    form = ProgramRequirementForm
+    extra = 0
+    verbose_name = gettext_lazy("申请条件")
+    verbose_name_plural = gettext_lazy(
+        "申请条件（同类的外语考试或学历层次任一满足即可；年级按每年 9 月开始的学年计算）"
+    )
+
+    # Part of the program: whoever may edit the program may edit its requirements (the
+    # offices' groups hold the program's permissions, not a separate set for these rows).
+    def _may_edit_program(self, request):
+        return request.user.has_perm("programs.change_program")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("programs.view_program") or self._may_edit_program(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit_program(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit_program(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit_program(request)
 
 
 @admin.register(Program)
@@ -46,6 +77,7 @@ class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "partner", "country"]
     search_help_text = gettext_lazy("按项目标题、合作院校或国家/地区搜索")
     actions = ["duplicate_for_next_term"]
+    inlines = [ProgramRequirementInline]
     readonly_fields = ["created_at", "updated_at", "audit_history"]
     fieldsets = [
         (None, {"fields": ["region", "title", "partner", "country", "is_published"]}),
@@ -63,6 +95,17 @@ class ProgramAdmin(TrackScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request, queryset):
         return queryset.filter(region__in=regions_of(request))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and any(formset.has_changed() for formset in formsets):
+            # The office's list shows each application against today's requirements.
+            changed = recheck_program(form.instance)
+            if changed:
+                messages.info(
+                    request,
+                    _("申请条件已更新，已重新核对 %(count)s 份申请。") % {"count": changed},
+                )
 
     def region_of(self, program):
         return program.region

@@ -37,7 +37,7 @@ from .names import (
     STUDENT_PREFIX,
     SUPERUSER,
 )
-from .staff_and_programs import make_accounts, make_programs
+from .staff_and_programs import make_accounts, make_programs, make_requirements
 
 __all__ = [
     "CLERKS",
@@ -71,6 +71,7 @@ def seed(sizes, password, seed_value=2026, out=sys.stderr):
     User = get_user_model()
     actors = {region: User.objects.get(username=name) for name, region in CLERKS.items()}
     programs = make_programs(sizes.programs, rng, now)
+    make_requirements(programs)
     builder = BatchBuilder(rng, now, programs, hashed, files, actors)
     # Spread the applications: every student gets `base`, the first `extra` one more.
     base, extra = divmod(sizes.applications, max(sizes.students, 1))

@@ -14,7 +14,7 @@ from apps.accounts.models import StudentProfile
 from apps.applications.models import Application, ApplicationEvent, Notice
 from apps.attachments.models import Attachment
 from apps.core.storage import is_local, walk
-from apps.programs.models import Program
+from apps.programs.models import Program, ProgramRequirement
 from apps.scores.models import ScoreSupplement
 from apps.summaries.models import ReturnSummary
 
@@ -83,6 +83,7 @@ def reset(storage=None):
         Attachment,
         ApplicationEvent,
         Application,
+        ProgramRequirement,
         Program,
         StudentProfile,
     ]

@@ -1,12 +1,13 @@
 """The office's accounts the benchmark signs in with, and the programs of both tracks."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from apps.programs.models import OFFICE_GROUPS, Program, Region
+from apps.programs.models import OFFICE_GROUPS, Program, ProgramRequirement, Region
 
 from .database import progress
 from .names import CLERKS, KINDS, PARTNERS, SEED_CONTACT, SUPERUSER, TERMS
@@ -75,3 +76,43 @@ def make_programs(count, rng, now):
         made += Program.objects.bulk_create(programs[start : start + 1000])
         progress("programs", len(made), count)
     return made
+
+
+# Every program gets requirements (bench/run's budgets hold with them): cycled by index.
+_LANGUAGES = [
+    (("ielts", "6.5"), ("toefl", "90")),
+    (("ielts", "6"), ("toefl", "80"), ("cet6", "500")),
+    (("jlpt", "100"), ("ielts", "6.5")),
+]
+
+
+def make_requirements(programs):
+    """申请条件 on every program: accepted language tests (international), degree,
+    year of study, a GPA on some, a college excluded on others; some checked at 提交."""
+    rows = []
+    for i, program in enumerate(programs):
+        if program.region == Region.INTERNATIONAL:
+            rows += [
+                ProgramRequirement(
+                    program=program,
+                    kind="language",
+                    language_test=test,
+                    minimum=Decimal(score),
+                    required=i % 2 == 0,
+                )
+                for test, score in _LANGUAGES[i % len(_LANGUAGES)]
+            ]
+        rows.append(
+            ProgramRequirement(program=program, kind="degree", degree_level="undergraduate")
+        )
+        if i % 4 == 0:
+            rows.append(ProgramRequirement(program=program, kind="degree", degree_level="master"))
+        rows.append(ProgramRequirement(program=program, kind="year", minimum=1 + i % 3))
+        if i % 5 == 0:
+            rows.append(ProgramRequirement(program=program, kind="gpa", minimum=Decimal("3.0")))
+        if i % 7 == 0:
+            rows.append(
+                ProgramRequirement(program=program, kind="college", names="医学院", excluded=True)
+            )
+    ProgramRequirement.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

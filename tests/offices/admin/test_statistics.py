@@ -62,12 +62,12 @@ def _student():
 def test_numbers_per_program_school_and_degree(dataset):
     stats = statistics([Region.INTERNATIONAL])
 
-    # applicants, 待审核, 退回修改, 审核通过, 审核不通过, 录取, 未录取, 已撤回, 草稿
+    # applicants, 待审核, 退回修改, 审核通过, 审核不通过, 录取, 未录取, 不满足申请条件, 已撤回, 草稿
     rows = {p.title: tuple(p.cells) for p in stats.programs}
     assert rows == {
-        "东京大学本科生交换项目": (5, 1, 1, 2, 1, 1, 0, 1, 1),
-        "京都大学短期访学项目": (1, 0, 0, 1, 0, 0, 1, 0, 0),
-        "无人报名项目": (0, 0, 0, 0, 0, 0, 0, 0, 0),
+        "东京大学本科生交换项目": (5, 1, 1, 2, 1, 1, 0, 0, 1, 1),
+        "京都大学短期访学项目": (1, 0, 0, 1, 0, 0, 1, 0, 0, 0),
+        "无人报名项目": (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
     }
     assert stats.totals == {
         "applicants": 6,
@@ -77,6 +77,7 @@ def test_numbers_per_program_school_and_degree(dataset):
         "rejected": 1,
         "admitted": 1,
         "not_admitted": 1,
+        "not_eligible": 0,
         "withdrawn": 1,
         "draft": 1,
     }
@@ -210,6 +211,7 @@ def test_the_table_downloads_as_xlsx_with_totals_that_add_up(admin_client, datas
         "审核不通过",
         "录取",
         "未录取",
+        "不满足申请条件",
         "已撤回",
         "草稿（未提交）",
     ]

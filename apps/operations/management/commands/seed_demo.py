@@ -21,10 +21,12 @@ from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import check_upload
 from apps.operations.demo import (
     DEFAULT_PASSWORD,
+    DEFAULT_REQUIREMENTS,
     DESCRIPTION,
     ELIGIBILITY,
     LANGUAGE_REQUIREMENT,
     PROGRAMS,
+    REQUIREMENTS,
     STAFF,
     STUDENTS,
     TERM_LEAD,
@@ -34,7 +36,7 @@ from apps.operations.demo import (
     window,
 )
 from apps.programs import catalog_cache
-from apps.programs.models import OFFICE_GROUPS, Program, Region
+from apps.programs.models import OFFICE_GROUPS, Program, ProgramRequirement, Region
 
 
 class Command(BaseCommand):
@@ -66,7 +68,7 @@ class Command(BaseCommand):
                 start, end, term, duration = next_term(
                     term_of(title, index), timezone.localdate(closes_at + TERM_LEAD)
                 )
-                Program.objects.update_or_create(
+                program, _created = Program.objects.update_or_create(
                     region=region,
                     title=title,
                     defaults={
@@ -87,6 +89,11 @@ class Command(BaseCommand):
                         else "港澳台事务办公室 027-6875xxxx",
                         "is_published": True,
                     },
+                )
+                rows = REQUIREMENTS.get(title, DEFAULT_REQUIREMENTS[region])
+                program.requirements.all().delete()
+                ProgramRequirement.objects.bulk_create(
+                    ProgramRequirement(program=program, **row) for row in rows
                 )
                 count += 1
         return count
