@@ -43,10 +43,10 @@ PROGRAMS = {
     ],
 }
 
+# The prose a program's page shows (申请条件, 语言要求) says what its structured requirements
+# (REQUIREMENTS below) check, and what they cannot (单项 scores, health, conduct).
 LANGUAGE_REQUIREMENT = {
-    Region.INTERNATIONAL: (
-        "雅思 6.5（单项不低于 6.0）或托福 90 分及以上；日语、德语、法语项目另有要求的从其规定。"
-    ),
+    Region.INTERNATIONAL: "雅思 6.5（单项不低于 6.0）或托福 90 分及以上。",
     Region.HMT: "普通话授课，无外语成绩要求；部分课程为英语授课，建议具备大学英语六级水平。",
 }
 
@@ -55,7 +55,49 @@ DESCRIPTION = (
     "按我校学籍管理规定办理学分认定。\n\n"
     "请在报名截止前提交申请表及中英文成绩单、中英文在读证明、外语水平证明等附件。"
 )
-ELIGIBILITY = "全日制在读本科生或研究生；学习成绩优良，无违纪记录；身体健康。"
+CONDUCT = "学习成绩优良，无违纪记录；身体健康。"
+ELIGIBILITY = {
+    Region.INTERNATIONAL: "全日制在读本科生或研究生，二年级及以上；" + CONDUCT,
+    Region.HMT: "全日制在读本科生或硕士研究生，二年级及以上；" + CONDUCT,
+}
+
+# (申请条件, 语言要求) of the programs whose REQUIREMENTS are their own.
+PROSE = {
+    "东京大学本科生交换项目": (
+        "全日制在读本科生，二年级及以上，平均学分绩点 3.0 及以上；" + CONDUCT,
+        "日语能力考试 100 分及以上；英语授课课程可提供雅思 6.5 或托福 85 分及以上。",
+    ),
+    "新加坡国立大学学期交流项目": (
+        "全日制在读学生，二年级及以上；平均学分绩点 3.3 及以上者优先；" + CONDUCT,
+        "雅思 6.5（单项不低于 6.0）或托福 90 分及以上。",
+    ),
+    "多伦多大学暑期研修项目": (
+        ELIGIBILITY[Region.INTERNATIONAL],
+        "建议雅思 6.5 或托福 90 分及以上，未达到者可先报名。",
+    ),
+    "墨尔本大学学期交换项目": (
+        "全日制在读学生（临床医学、口腔医学专业除外）；" + CONDUCT,
+        "雅思 6.5（单项不低于 6.0）或托福 79 分及以上。",
+    ),
+    "慕尼黑工业大学工科交换项目": (
+        "计算机学院、机械工程学院、电气与电子工程学院学生优先；" + CONDUCT,
+        "德语 TestDaF 16 分及以上；英语授课课程可提供雅思 6.5 及以上。",
+    ),
+    "巴黎萨克雷大学研究生交流项目": (
+        "全日制在读硕士或博士研究生；" + CONDUCT,
+        "建议法语 DELF/DALF 60 分或雅思 6.5 及以上。",
+    ),
+    "首尔大学学期交换项目": (
+        ELIGIBILITY[Region.INTERNATIONAL],
+        "建议韩国语能力考试 TOPIK 150 分或雅思 6.0 及以上。",
+    ),
+}
+
+
+def prose(title, region):
+    """(申请条件, 语言要求) as the program's page states them in words."""
+    return PROSE.get(title, (ELIGIBILITY[region], LANGUAGE_REQUIREMENT[region]))
+
 
 STUDENTS = [
     {
