@@ -20,7 +20,7 @@ from apps.programs.models import Program
 
 from . import fragments, pdf, row_cache, services
 from .forms import ApplicationForm, AttachmentsForm, error_summary
-from .models import Application, Notice
+from .models import RETURNABLE_KEYS, Application, Notice
 
 
 def _own_application(request, pk, *, for_update=False):
@@ -77,11 +77,13 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
     if problems is None:
         problems = application.submission_problems()
     required = application.required_slots()
+    return_items = _return_items(request, application, form)
     slots = [
         {
             "field": attachments_form[kind],
             "files": [a for a in attachments if a.kind == kind],
             "required": kind in required,
+            "return_item": return_items.get(kind),
         }
         for kind in services.FORM_SLOTS
     ]
@@ -97,11 +99,37 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "ready": not problems,
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
+        "return_items": return_items,
+        "return_item_list": list(return_items.values()),
         "max_upload_mb": max_upload_mb(),
         "passport_warning": application.passport_warning(),
         "can_delete": application.can_delete_draft,
     }
     return render(request, "applications/form.html", context)
+
+
+def _return_items(request, application, form):
+    """需修改的内容 of a 退回修改, by field or slot, each with its state, the ids that link
+    its note to the field (aria-describedby) and the 回复说明 as typed or saved."""
+    items = {}
+    posted = request.POST if request.method == "POST" else {}
+    for state in application.return_item_states():
+        item = state["item"]
+        items[item.key] = {
+            **state,
+            "key": item.key,
+            "note_id": f"return-note-{item.key}",
+            "reply_name": f"reply_{item.key}",
+            "reply": posted.get(f"reply_{item.key}", item.reply),
+        }
+        if item.key in form.fields and item.key != "has_passport":
+            # Django keeps a widget's own aria-describedby: the help text and errors too.
+            bound = form[item.key]
+            described = bound.aria_describedby or ""
+            form.fields[item.key].widget.attrs["aria-describedby"] = (
+                f"{described} return-note-{item.key}".strip()
+            )
+    return items
 
 
 @sensitive_post_parameters("passport_number")
@@ -153,6 +181,11 @@ def _save(request, pk, profile):
                 changes=form.valid_changes(),
                 new_files=attachments_form.accepted,
                 remove_ids=remove_ids,
+                replies={
+                    key: posted[f"reply_{key}"]
+                    for key in RETURNABLE_KEYS
+                    if f"reply_{key}" in posted
+                },
                 locked=True,
             )
         except services.ApplicationError as error:
@@ -307,13 +340,24 @@ def delete_draft(request, pk):
 
 @login_required
 def download_attachment(request, pk, attachment_pk):
-    """A file of an application, for its owner and the staff of its track only."""
+    """A file of an application, for its owner and the staff of its track only; a version
+    superseded after a 退回修改 for the staff of its track only (not the owner: the office
+    compares it with the new one; the student has their own copy)."""
     visible = Application.objects.visible_to(request.user)
-    attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=visible, purged_at=None),
-        pk=attachment_pk,
-        application_id=pk,
+    attachment = (
+        Attachment.objects.filter(application__in=visible, purged_at=None)
+        .filter(pk=attachment_pk, application_id=pk)
+        .first()
     )
+    if attachment is None:
+        office = Application.objects.office_sees(request.user)
+        attachment = get_object_or_404(
+            Attachment.versions.filter(
+                application__in=office, purged_at=None, superseded_at__isnull=False
+            ),
+            pk=attachment_pk,
+            application_id=pk,
+        )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

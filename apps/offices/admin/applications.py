@@ -7,7 +7,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.applications.models import SECTIONS, Application, ApplicationEvent, Status, score_label
-from apps.applications.services import form_changed
+from apps.applications.services import changes_since_return, form_changed
 from apps.attachments.display import file_link
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
@@ -205,6 +205,9 @@ class ApplicationAdmin(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_review"
             )
             context.update(self.revert_urls(request, obj))
+            if obj.status in (Status.SUBMITTED, Status.RETURNED):
+                # 退回后的修改: what the student changed since the office's last return.
+                context["return_changes"] = changes_since_return(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("学号"), ordering="student__username")
