@@ -19,8 +19,8 @@ from apps.programs import catalog_cache
 from apps.programs.models import Program
 
 from . import fragments, pdf, row_cache, services
-from .forms import ApplicationForm, AttachmentsForm, error_summary
-from .models import RETURNABLE_KEYS, Application, Notice
+from .forms import ApplicationForm, AttachmentsForm, ReturnRepliesForm, error_summary
+from .models import Application, Notice
 
 
 def _own_application(request, pk, *, for_update=False):
@@ -70,14 +70,16 @@ def _add_problems(form, attachments_form, problems):
             target.add_error(name, message)
 
 
-def _form_page(request, application, form, attachments_form, problems=None, summary=None):
+def _form_page(
+    request, application, form, attachments_form, problems=None, summary=None, replies_form=None
+):
     # One query for the files, shared by the slots and the completeness check.
     prefetch_related_objects([application], "attachments")
     attachments = list(application.attachments.all())
     if problems is None:
         problems = application.submission_problems()
     required = application.required_slots()
-    return_items = _return_items(request, application, form)
+    return_items = _return_items(application, form, replies_form)
     slots = [
         {
             "field": attachments_form[kind],
@@ -100,6 +102,7 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
         "return_items": return_items,
+        "replies_form": replies_form,
         "return_item_list": list(return_items.values()),
         "max_upload_mb": max_upload_mb(),
         "passport_warning": application.passport_warning(),
@@ -108,19 +111,22 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
     return render(request, "applications/form.html", context)
 
 
-def _return_items(request, application, form):
+def _return_items(application, form, replies_form=None):
     """需修改的内容 of a 退回修改, by field or slot, each with its state, the ids that link
     its note to the field (aria-describedby) and the 回复说明 as typed or saved."""
     items = {}
-    posted = request.POST if request.method == "POST" else {}
+    posted = replies_form.data if replies_form is not None and replies_form.is_bound else {}
+    errors = replies_form.errors if replies_form is not None and replies_form.is_bound else {}
     for state in application.return_item_states():
         item = state["item"]
+        name = f"reply_{item.key}"
         items[item.key] = {
             **state,
             "key": item.key,
             "note_id": f"return-note-{item.key}",
-            "reply_name": f"reply_{item.key}",
-            "reply": posted.get(f"reply_{item.key}", item.reply),
+            "reply_name": name,
+            "reply": posted.get(name, item.reply),
+            "reply_errors": errors.get(name, []),
         }
         if item.key in form.fields and item.key != "has_passport":
             # Django keeps a widget's own aria-describedby: the help text and errors too.
@@ -172,8 +178,10 @@ def _save(request, pk, profile):
             # Counted only when files come: a plain 保存 needs no count.
             room=room_per_slot(application, services.FORM_SLOTS, remove_ids) if files else None,
         )
+        replies_form = ReturnRepliesForm(posted, items=application.open_return_items())
         form.is_valid()
         attachments_form.is_valid()
+        replies_form.is_valid()
         try:
             application = services.save_draft(
                 application=application,
@@ -181,11 +189,7 @@ def _save(request, pk, profile):
                 changes=form.valid_changes(),
                 new_files=attachments_form.accepted,
                 remove_ids=remove_ids,
-                replies={
-                    key: posted[f"reply_{key}"]
-                    for key in RETURNABLE_KEYS
-                    if f"reply_{key}" in posted
-                },
+                replies=replies_form.valid_replies(),
                 locked=True,
             )
         except services.ApplicationError as error:
@@ -197,18 +201,26 @@ def _save(request, pk, profile):
         if not application.is_editable:  # submitted in another tab meanwhile
             return redirect("applications:detail", application.pk)
         # Lost a race for a slot's last place: show what was typed again, to save again.
-        return _form_page(request, application, form, attachments_form)
+        return _form_page(request, application, form, attachments_form, replies_form=replies_form)
 
     submitting = request.POST.get("action") == "submit"
-    if form.errors or attachments_form.errors:
+    if form.errors or attachments_form.errors or replies_form.errors:
         if not submitting:
             summary = error_summary(
                 _("部分内容未保存"),
                 _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。"),
                 form,
                 attachments_form,
+                replies_form,
             )
-            return _form_page(request, application, form, attachments_form, summary=summary)
+            return _form_page(
+                request,
+                application,
+                form,
+                attachments_form,
+                summary=summary,
+                replies_form=replies_form,
+            )
         # Not submitted: what is wrong and what is still missing, all in one list.
         prefetch_related_objects([application], "attachments")  # shared with the page
         problems = application.submission_problems()
@@ -218,9 +230,16 @@ def _save(request, pk, profile):
             _("其余内容已保存；下面标出的内容有误或未填写，请改正后再提交。"),
             form,
             attachments_form,
+            replies_form,
         )
         return _form_page(
-            request, application, form, attachments_form, problems=problems, summary=summary
+            request,
+            application,
+            form,
+            attachments_form,
+            problems=problems,
+            summary=summary,
+            replies_form=replies_form,
         )
 
     if submitting:

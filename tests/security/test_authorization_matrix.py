@@ -83,6 +83,12 @@ CASES = {
             "/applications/{admitted}/attachments/{attachment}/",
             "login 200 404 404 200 200",
         ),
+        # A version the student replaced after a 退回修改: the office of the track only.
+        (
+            "GET",
+            "/applications/{resubmitted}/attachments/{old_attachment}/",
+            "login 404 404 404 200 200",
+        ),
     ],
     "notices/<int:pk>/dismiss/": [
         ("GET", "/notices/{notice}/dismiss/", "login 405 404 404 404 404"),
@@ -467,7 +473,7 @@ def _build_world():
             return services.submit_application(application=draft, user=owner)
         return draft
 
-    programs = [ProgramFactory(region=Region.INTERNATIONAL) for _ in range(5)]
+    programs = [ProgramFactory(region=Region.INTERNATIONAL) for _ in range(6)]
     # The admitted one has begun (填写交流总结 opens on the program's first day).
     programs[3].start_date = timezone.localdate() - timedelta(days=30)
     programs[3].save(update_fields=["start_date"])
@@ -486,6 +492,22 @@ def _build_world():
         application=admitted, result=AdmissionResult.ADMITTED, actor=superuser
     )
     summary = save_summary(application=admitted, user=owner, changes={})
+    # Returned with the transcript ticked, replaced by the student, submitted again.
+    resubmitted = services.return_application(
+        application=application(programs[5], submit=True),
+        actor=superuser,
+        comment="请更新成绩单。",
+        items={AttachmentKind.TRANSCRIPT: "请上传最新成绩单。"},
+    )
+    old_attachment = resubmitted.attachments.get(kind=AttachmentKind.TRANSCRIPT)
+    services.save_draft(
+        application=resubmitted,
+        user=owner,
+        changes={},
+        remove_ids=[old_attachment.pk],
+        new_files=[checked(AttachmentKind.TRANSCRIPT)],
+    )
+    resubmitted = services.submit_application(application=resubmitted, user=owner)
     lockout = AccessAttempt.objects.create(
         username=other_student.username,
         ip_address="10.1.2.3",
@@ -507,6 +529,8 @@ def _build_world():
         "approved": approved.pk,
         "admitted": admitted.pk,
         "attachment": admitted.attachments.first().pk,
+        "resubmitted": resubmitted.pk,
+        "old_attachment": old_attachment.pk,
         "event": admitted.events.first().pk,
         "notice": Notice.objects.filter(student=owner).first().pk,
         "score": ScoreSupplement.objects.get(application=admitted).pk,
