@@ -1,6 +1,8 @@
 """退回修改 that says exactly what to fix: the ticked items, the student's answers, the
 guard on 提交, the versions of replaced files and what the office sees changed."""
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
@@ -223,3 +225,71 @@ def test_a_reply_too_long_is_refused_and_nothing_is_saved(returned):
         )
     assert "最多 200 个字" in refused.value.message
     assert ReturnItem.objects.get(key="phone", requested=True).reply == ""
+
+
+# --- The student's pages ---------------------------------------------------------------
+
+
+def _edit(client, application, **data):
+    from django.urls import reverse
+
+    return client.post(reverse("applications:edit", args=[application.pk]), data)
+
+
+def test_the_form_shows_each_note_beside_its_field_linked_for_screen_readers(
+    student_client, returned
+):
+    from django.urls import reverse
+
+    page = student_client.get(reverse("applications:edit", args=[returned.pk])).text
+    assert 'id="return-note-phone"' in page and "请填写本人常用手机号。" in page
+    assert 'id="return-note-transcript"' in page and "请上传本学期最新成绩单。" in page
+    assert re.search(r'<input[^>]*aria-describedby="[^"]*return-note-phone"[^>]*id="id_phone"', page)
+    assert re.search(r'id="id_transcript"[^>]*aria-describedby="[^"]*return-note-transcript"', page)
+    # The progress card lists both, with their state in words.
+    card = page.split('class="list-unstyled small mb-3 return-item-progress"')[1].split("</ul>")[0]
+    assert card.count("待修改") == 2
+
+
+def test_a_reply_is_saved_from_the_form_and_unblocks_the_item(student_client, returned):
+    response = _edit(
+        student_client,
+        returned,
+        action="save",
+        reply_transcript="成绩单已是最新版本",
+        phone="13900000000",
+    )
+    assert response.status_code == 302
+    returned.refresh_from_db()
+    assert returned.submission_problems() == {}
+    page = student_client.get(response.url).text
+    assert "已回复" in page and "已修改" in page and 'value="成绩单已是最新版本"' in page
+
+
+def test_a_refused_reply_is_shown_beside_it_and_the_rest_is_saved(student_client, returned):
+    response = _edit(
+        student_client, returned, action="save", reply_transcript="长" * 201, major="数学"
+    )
+    assert response.status_code == 200
+    assert 'id="id_reply_transcript_error"' in response.text
+    returned.refresh_from_db()
+    assert returned.major == "数学"
+    assert ReturnItem.objects.get(key="transcript", requested=True).reply == ""
+
+
+def test_the_details_page_and_its_history_list_the_items(student_client, returned):
+    from django.urls import reverse
+
+    page = student_client.get(reverse("applications:detail", args=[returned.pk])).text
+    assert page.count("手机号码：请填写本人常用手机号。") == 2  # the notice and the history
+
+
+def test_the_old_version_is_not_the_students_to_download(student_client, returned):
+    from django.urls import reverse
+
+    old = returned.attachments.get(kind=AttachmentKind.TRANSCRIPT)
+    services.save_draft(
+        application=returned, user=returned.student, changes={}, remove_ids=[old.pk]
+    )
+    url = reverse("applications:attachment", args=[returned.pk, old.pk])
+    assert student_client.get(url).status_code == 404
