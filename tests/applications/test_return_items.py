@@ -244,7 +244,8 @@ def test_the_form_shows_each_note_beside_its_field_linked_for_screen_readers(
     page = student_client.get(reverse("applications:edit", args=[returned.pk])).text
     assert 'id="return-note-phone"' in page and "请填写本人常用手机号。" in page
     assert 'id="return-note-transcript"' in page and "请上传本学期最新成绩单。" in page
-    assert re.search(r'<input[^>]*aria-describedby="[^"]*return-note-phone"[^>]*id="id_phone"', page)
+    phone = r'<input[^>]*aria-describedby="[^"]*return-note-phone"[^>]*id="id_phone"'
+    assert re.search(phone, page)
     assert re.search(r'id="id_transcript"[^>]*aria-describedby="[^"]*return-note-transcript"', page)
     # The progress card lists both, with their state in words.
     card = page.split('class="list-unstyled small mb-3 return-item-progress"')[1].split("</ul>")[0]
