@@ -294,3 +294,31 @@ def test_the_old_version_is_not_the_students_to_download(student_client, returne
     )
     url = reverse("applications:attachment", args=[returned.pk, old.pk])
     assert student_client.get(url).status_code == 404
+
+
+def test_my_data_lists_the_items_and_replies_but_not_the_old_versions(student_client, returned):
+    import io
+    import json
+    import zipfile
+
+    from django.urls import reverse
+
+    old = returned.attachments.get(kind=AttachmentKind.TRANSCRIPT)
+    services.save_draft(
+        application=returned,
+        user=returned.student,
+        changes={},
+        remove_ids=[old.pk],
+        new_files=[checked(AttachmentKind.TRANSCRIPT)],
+        replies={"phone": "号码没有变"},
+    )
+    response = student_client.get(reverse("accounts:my_data"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("我的数据.json"))
+    [entry] = data["applications"]
+    [returned_event] = [e for e in entry["history"] if e["return_items"]]
+    assert {"item": "手机号码", "note": ITEMS["phone"], "reply": "号码没有变"} in (
+        returned_event["return_items"]
+    )
+    assert old.pk not in [a.get("id") for a in entry["attachments"]]
+    assert len([a for a in entry["attachments"] if a["kind"] == "transcript"]) == 1
