@@ -67,3 +67,48 @@ def test_the_nu_checker_finds_an_error(tmp_path):
         '<input type="radio" name="a" autocomplete="off"></html>'
     )
     assert "autocomplete" in run_nu_checker(tmp_path)[0]["message"]
+
+
+def test_the_return_pages_of_the_office_are_valid_html(client, tmp_path, make_submitted, clerk):
+    """退回修改 with its items (blank and refused) and 退回后的修改 after a resubmission."""
+    from apps.applications import services
+    from apps.attachments.models import AttachmentKind
+    from tests.builders import checked
+    from tests.factories import StudentProfileFactory
+
+    application = make_submitted()
+    returned = make_submitted(owner=StudentProfileFactory().user)
+    services.return_application(
+        application=returned,
+        actor=clerk,
+        comment="请修改。",
+        items={"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
+    )
+    old = returned.attachments.get(kind=AttachmentKind.TRANSCRIPT)
+    services.save_draft(
+        application=returned,
+        user=returned.student,
+        changes={"phone": "13900000000"},
+        remove_ids=[old.pk],
+        new_files=[checked(AttachmentKind.TRANSCRIPT)],
+    )
+    services.submit_application(application=returned, user=returned.student)
+    client.force_login(clerk)
+    review = f"/admin/applications/application/{application.pk}/review/return/"
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for language in LANGUAGES:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        answers = {
+            "return": client.get(review),
+            "return-refused": client.post(
+                review, {"comment": "x", "items": ["phone"], "note_transcript": "y"}
+            ),
+            "diff": client.get(f"/admin/applications/application/{returned.pk}/change/"),
+        }
+        for name, response in answers.items():
+            assert response.status_code == 200, (language, name)
+            assert b"return-items" in response.content or b"return-changes" in response.content
+            (pages / f"{language}-{name}.html").write_bytes(response.content)
+    errors = run_nu_checker(pages)
+    assert not errors, "\n".join(f"{Path(e['url']).name}: {e['message']}" for e in errors)
