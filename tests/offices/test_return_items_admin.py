@@ -123,6 +123,7 @@ def test_after_resubmission_the_change_page_shows_what_changed(clerk_client, cle
     assert "退回后的修改" in page.text
     assert "<del>13812345678</del>" in page.text and "<ins>13900000000</ins>" in page.text
     assert "请上传最新成绩单。" in page.text
+    assert "需修改的内容：" in page.text, "the history names the items too"
     old_url = reverse("applications:attachment", args=[application.pk, old.pk])
     assert old_url in page.text and "已被替换，旧版本" in page.text
     download = clerk_client.get(old_url)

@@ -40,12 +40,38 @@ class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     model = ApplicationEvent
     extra = 0
-    fields = ["created_at", "headline", "actor_name", "comment"]
+    fields = ["created_at", "headline", "actor_name", "comment_and_items"]
     readonly_fields = fields
     verbose_name_plural = _("状态记录")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("意见"))
+    def comment_and_items(self, event):
+        """The comment, and what a 退回修改 asked to fix (需修改的内容) with the replies."""
+        items = event.requested_return_items
+        if not items:
+            return event.comment or "—"
+        lines = format_html_join(
+            "",
+            "<li>{}{}{}{}</li>",
+            (
+                (
+                    item.label,
+                    _("："),
+                    item.note,
+                    format_html("（{}{}）", _("学生回复："), item.reply) if item.reply else "",
+                )
+                for item in items
+            ),
+        )
+        return format_html(
+            '{}<div class="quiet">{}</div><ul class="return-event-items">{}</ul>',
+            event.comment,
+            _("需修改的内容："),
+            lines,
+        )
 
     @admin.display(description=_("记录"))
     def headline(self, event):
