@@ -322,3 +322,20 @@ def test_my_data_lists_the_items_and_replies_but_not_the_old_versions(student_cl
     )
     assert old.pk not in [a.get("id") for a in entry["attachments"]]
     assert len([a for a in entry["attachments"] if a["kind"] == "transcript"]) == 1
+
+
+def test_the_retention_purge_reaches_old_versions_too(returned):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.operations.retention import purge_attachments
+
+    old = returned.attachments.get(kind=AttachmentKind.TRANSCRIPT)
+    services.save_draft(
+        application=returned, user=returned.student, changes={}, remove_ids=[old.pk]
+    )
+    result = purge_attachments(cutoff=timezone.now() + timedelta(days=1))
+    assert old.pk in [a.pk for a in result.purged]
+    old = Attachment.versions.get(pk=old.pk)
+    assert old.is_purged and old.is_superseded
