@@ -74,6 +74,7 @@ class ReturnItem(models.Model):
         on_delete=models.CASCADE,
         related_name="return_items",
         verbose_name=_("退回记录"),
+        db_index=False,  # one_return_item_per_key leads with it
     )
     key = models.CharField(_("内容"), max_length=40)
     requested = models.BooleanField(_("需修改"), default=False)
