@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from apps.applications.models import Application
 from tests.student_pages import LANGUAGES, student_pages, student_with_everything
 
 VNU = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -71,28 +72,17 @@ def test_the_nu_checker_finds_an_error(tmp_path):
 
 def test_the_return_pages_of_the_office_are_valid_html(client, tmp_path, make_submitted, clerk):
     """退回修改 with its items (blank and refused) and 退回后的修改 after a resubmission."""
-    from apps.applications import services
-    from apps.attachments.models import AttachmentKind
-    from tests.builders import checked
+    from tests.builders import returned_and_fixed
     from tests.factories import StudentProfileFactory
 
     application = make_submitted()
-    returned = make_submitted(owner=StudentProfileFactory().user)
-    services.return_application(
-        application=returned,
-        actor=clerk,
-        comment="请修改。",
-        items={"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
-    )
-    old = returned.attachments.get(kind=AttachmentKind.TRANSCRIPT)
-    services.save_draft(
-        application=returned,
-        user=returned.student,
+    returned_and_fixed(
+        make_submitted(owner=StudentProfileFactory().user),
+        clerk,
+        {"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
         changes={"phone": "13900000000"},
-        remove_ids=[old.pk],
-        new_files=[checked(AttachmentKind.TRANSCRIPT)],
     )
-    services.submit_application(application=returned, user=returned.student)
+    returned = Application.objects.exclude(pk=application.pk).get()
     client.force_login(clerk)
     review = f"/admin/applications/application/{application.pk}/review/return/"
     pages = tmp_path / "pages"

@@ -205,33 +205,17 @@ def _save(request, pk, profile):
 
     submitting = request.POST.get("action") == "submit"
     if form.errors or attachments_form.errors or replies_form.errors:
-        if not submitting:
-            summary = error_summary(
-                _("部分内容未保存"),
-                _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。"),
-                form,
-                attachments_form,
-                replies_form,
-            )
-            return _form_page(
-                request,
-                application,
-                form,
-                attachments_form,
-                summary=summary,
-                replies_form=replies_form,
-            )
-        # Not submitted: what is wrong and what is still missing, all in one list.
-        prefetch_related_objects([application], "attachments")  # shared with the page
-        problems = application.submission_problems()
-        _add_problems(form, attachments_form, problems)
-        summary = error_summary(
-            _("申请未提交"),
-            _("其余内容已保存；下面标出的内容有误或未填写，请改正后再提交。"),
-            form,
-            attachments_form,
-            replies_form,
-        )
+        problems = None
+        title = _("部分内容未保存")
+        lead = _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。")
+        if submitting:
+            # Not submitted: what is wrong and what is still missing, all in one list.
+            prefetch_related_objects([application], "attachments")  # shared with the page
+            problems = application.submission_problems()
+            _add_problems(form, attachments_form, problems)
+            title = _("申请未提交")
+            lead = _("其余内容已保存；下面标出的内容有误或未填写，请改正后再提交。")
+        summary = error_summary(title, lead, form, attachments_form, replies_form)
         return _form_page(
             request,
             application,

@@ -5,10 +5,8 @@ change page shows 退回后的修改, old and new side by side, old file version
 import pytest
 from django.urls import reverse
 
-from apps.applications import services
 from apps.applications.models import ReturnItem, Status
-from apps.attachments.models import Attachment, AttachmentKind
-from tests.builders import checked
+from tests.builders import returned_and_fixed
 from tests.offices.test_review_admin import CHANGELIST
 
 pytestmark = pytest.mark.django_db
@@ -102,22 +100,12 @@ def test_a_batch_return_carries_the_comment_only(clerk_client, make_submitted):
 
 
 def test_after_resubmission_the_change_page_shows_what_changed(clerk_client, clerk, make_submitted):
-    application = make_submitted(phone="13812345678")
-    services.return_application(
-        application=application,
-        actor=clerk,
-        comment="请修改。",
-        items={"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
-    )
-    old = Attachment.objects.get(application=application, kind=AttachmentKind.TRANSCRIPT)
-    services.save_draft(
-        application=application,
-        user=application.student,
+    application, old = returned_and_fixed(
+        make_submitted(phone="13812345678"),
+        clerk,
+        {"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
         changes={"phone": "13900000000"},
-        remove_ids=[old.pk],
-        new_files=[checked(AttachmentKind.TRANSCRIPT)],
     )
-    services.submit_application(application=application, user=application.student)
 
     page = clerk_client.get(change_url(application))
     assert "退回后的修改" in page.text

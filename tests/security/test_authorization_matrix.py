@@ -449,7 +449,13 @@ def _build_world():
     from apps.scores.models import ScoreSupplement
     from apps.scores.services import supplement_score
     from apps.summaries.services import save_summary
-    from tests.builders import COMPLETE, checked, office_group, office_groups
+    from tests.builders import (
+        COMPLETE,
+        checked,
+        office_group,
+        office_groups,
+        returned_and_fixed,
+    )
     from tests.factories import ProgramFactory, StudentProfileFactory, UserFactory
 
     office_groups()
@@ -493,21 +499,11 @@ def _build_world():
     )
     summary = save_summary(application=admitted, user=owner, changes={})
     # Returned with the transcript ticked, replaced by the student, submitted again.
-    resubmitted = services.return_application(
-        application=application(programs[5], submit=True),
-        actor=superuser,
-        comment="请更新成绩单。",
-        items={AttachmentKind.TRANSCRIPT: "请上传最新成绩单。"},
+    resubmitted, old_attachment = returned_and_fixed(
+        application(programs[5], submit=True),
+        superuser,
+        {AttachmentKind.TRANSCRIPT: "请上传最新成绩单。"},
     )
-    old_attachment = resubmitted.attachments.get(kind=AttachmentKind.TRANSCRIPT)
-    services.save_draft(
-        application=resubmitted,
-        user=owner,
-        changes={},
-        remove_ids=[old_attachment.pk],
-        new_files=[checked(AttachmentKind.TRANSCRIPT)],
-    )
-    resubmitted = services.submit_application(application=resubmitted, user=owner)
     lockout = AccessAttempt.objects.create(
         username=other_student.username,
         ip_address="10.1.2.3",

@@ -53,9 +53,10 @@ class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         items = event.requested_return_items
         if not items:
             return event.comment or "—"
+        # Phrasing content only: a read-only field of a tabular inline sits in a <p>.
         lines = format_html_join(
             "",
-            "<li>{}{}{}{}</li>",
+            "<br>· {}{}{}{}",
             (
                 (
                     item.label,
@@ -67,15 +68,8 @@ class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
             ),
         )
         return format_html(
-            '{}<div class="quiet">{}</div><ul class="return-event-items">{}</ul>',
-            event.comment,
-            _("需修改的内容："),
-            lines,
+            '{}<br><span class="quiet">{}</span>{}', event.comment, _("需修改的内容："), lines
         )
-
-    @admin.display(description=_("记录"))
-    def headline(self, event):
-        return event.headline
 
     @admin.display(description=_("操作人"))
     def actor_name(self, event):
