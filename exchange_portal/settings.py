@@ -589,6 +589,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "mask_callable": "apps.core.crypto.mask_all",
     },
     {"model": "attachments.attachment"},
+    # The student's 回复说明 to a 退回修改 item; the kept old value is personal data.
+    {
+        "model": "applications.returnitem",
+        "mask_fields": ["old_value"],
+        "mask_callable": "apps.core.crypto.mask_all",
+    },
     {"model": "scores.scoresupplement"},
     {"model": "summaries.returnsummary", "exclude_fields": ["updated_at"]},
     # 日历订阅 made, replaced (重新生成) or revoked: that it changed, never the digest.

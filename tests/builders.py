@@ -124,3 +124,23 @@ def passport(years=3):
         "passport_number": "E12345678",
         "passport_expiry": timezone.localdate() + timedelta(days=365 * years),
     }
+
+
+def returned_and_fixed(application, actor, items, *, changes=None, resubmit=True):
+    """退回修改 with `items` ({field or slot: note}), then the student replaces the
+    transcript (and makes `changes`) and, by default, submits again. Returns the
+    application and the transcript's old version."""
+    services.return_application(
+        application=application, actor=actor, comment="请按说明修改。", items=items
+    )
+    old = application.attachments.get(kind=AttachmentKind.TRANSCRIPT)
+    services.save_draft(
+        application=application,
+        user=application.student,
+        changes=changes or {},
+        remove_ids=[old.pk],
+        new_files=[checked(AttachmentKind.TRANSCRIPT)],
+    )
+    if resubmit:
+        application = services.submit_application(application=application, user=application.student)
+    return application, old

@@ -85,11 +85,35 @@ def student_with_everything(request):
             end_date=today - timedelta(days=20),
         ),
     )
-    return student, {"draft": draft, "submitted": submitted, "admitted": admitted}
+    # 退回修改 with three items to fix (a field, the passport answer, a file slot).
+    from apps.applications import services
+    from tests.builders import office_admin
+
+    returned = services.return_application(
+        application=make_submitted(
+            owner=student,
+            program=ProgramFactory(title="东京大学本科生交换项目", partner="东京大学"),
+        ),
+        actor=office_admin(),
+        comment="请按以下说明修改后重新提交。",
+        items={
+            "phone": "请填写本人常用的手机号码。",
+            "has_passport": "请确认是否已办理护照。",
+            "transcript": "请上传本学期最新的中英文成绩单。",
+        },
+    )
+    return student, {
+        "draft": draft,
+        "submitted": submitted,
+        "admitted": admitted,
+        "returned": returned,
+    }
 
 
 def student_pages(applications):
-    draft, submitted, admitted = (applications[k] for k in ("draft", "submitted", "admitted"))
+    draft, submitted, admitted, returned = (
+        applications[k] for k in ("draft", "submitted", "admitted", "returned")
+    )
     program = draft.program
     return [
         StudentPage("login", reverse("accounts:login"), signed_in=False),
@@ -106,6 +130,12 @@ def student_pages(applications):
             "edit-form-refused",
             reverse("applications:edit", args=[draft.pk]),
             post={"action": "submit", "name": "欧阳晓明", "phone": "12", "has_passport": "True"},
+        ),
+        StudentPage("edit-form-returned", reverse("applications:edit", args=[returned.pk])),
+        StudentPage(
+            "edit-form-returned-refused",
+            reverse("applications:edit", args=[returned.pk]),
+            post={"action": "submit", "reply_transcript": "长" * 201},
         ),
         StudentPage("details", reverse("applications:detail", args=[submitted.pk])),
         StudentPage("withdraw", reverse("applications:withdraw", args=[submitted.pk])),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from apps.applications.models import Application
 from tests.student_pages import LANGUAGES, student_pages, student_with_everything
 
 VNU = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -67,3 +68,37 @@ def test_the_nu_checker_finds_an_error(tmp_path):
         '<input type="radio" name="a" autocomplete="off"></html>'
     )
     assert "autocomplete" in run_nu_checker(tmp_path)[0]["message"]
+
+
+def test_the_return_pages_of_the_office_are_valid_html(client, tmp_path, make_submitted, clerk):
+    """退回修改 with its items (blank and refused) and 退回后的修改 after a resubmission."""
+    from tests.builders import returned_and_fixed
+    from tests.factories import StudentProfileFactory
+
+    application = make_submitted()
+    returned_and_fixed(
+        make_submitted(owner=StudentProfileFactory().user),
+        clerk,
+        {"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
+        changes={"phone": "13900000000"},
+    )
+    returned = Application.objects.exclude(pk=application.pk).get()
+    client.force_login(clerk)
+    review = f"/admin/applications/application/{application.pk}/review/return/"
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for language in LANGUAGES:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        answers = {
+            "return": client.get(review),
+            "return-refused": client.post(
+                review, {"comment": "x", "items": ["phone"], "note_transcript": "y"}
+            ),
+            "diff": client.get(f"/admin/applications/application/{returned.pk}/change/"),
+        }
+        for name, response in answers.items():
+            assert response.status_code == 200, (language, name)
+            assert b"return-items" in response.content or b"return-changes" in response.content
+            (pages / f"{language}-{name}.html").write_bytes(response.content)
+    errors = run_nu_checker(pages)
+    assert not errors, "\n".join(f"{Path(e['url']).name}: {e['message']}" for e in errors)

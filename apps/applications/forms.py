@@ -10,8 +10,9 @@ from apps.accounts.models import PERSONAL_FIELDS
 from apps.attachments.models import AttachmentKind
 from apps.attachments.validators import DOCUMENTS, check_upload
 from apps.core.forms import KeepUnsentFieldsMixin
+from apps.core.validators import plain_text
 
-from .models import Application, score_range_error
+from .models import REPLY_MAX_LENGTH, Application, score_range_error
 from .services import FORM_SLOTS
 
 PASSPORT_FIELDS = ["has_passport", "passport_number", "passport_expiry"]
@@ -225,6 +226,32 @@ class AttachmentsForm(forms.Form):
                     self.accepted.append((kind, uploaded, checked))
                     self.room[kind] -= 1
         return data
+
+
+class ReturnRepliesForm(forms.Form):
+    """回复说明: the student's short answer to each item a 退回修改 ticked (no need to
+    change it, e.g. 成绩单已是最新版本). A refused one is not saved; the rest of 保存 is."""
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in items:
+            self.fields[f"reply_{item.key}"] = forms.CharField(
+                label=_("「%(item)s」的回复说明") % {"item": item.label},
+                max_length=REPLY_MAX_LENGTH,
+                required=False,
+                validators=[plain_text],
+            )
+
+    def valid_replies(self):
+        """{field or slot: reply} for the replies sent and accepted (an old tab that sends
+        none leaves them as saved)."""
+        if not self.is_bound:
+            return {}
+        return {
+            name.removeprefix("reply_"): value
+            for name, value in self.cleaned_data.items()
+            if self.add_prefix(name) in self.data
+        }
 
 
 def error_summary(title, lead, *forms):

@@ -217,6 +217,7 @@ def details(application, summary):
             "summary": summary,
             "events": events,
             "return_comment": application.return_comment(),
+            "return_items": application.open_return_items(),
             "rejection_comment": application.rejection_comment(),
         }
         parts = {

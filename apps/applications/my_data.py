@@ -23,7 +23,7 @@ from apps.accounts.models import StudentProfile
 from apps.attachments.models import Attachment
 from apps.attachments.zips import dot_extension, zip_chunks
 
-from .models import Application, ApplicationEvent, Notice
+from .models import Application, ApplicationEvent, Notice, ReturnItem
 
 
 def _values(obj, exclude=()):
@@ -49,6 +49,8 @@ def student_applications(user):
         .select_related("program", "score_supplement", "return_summary")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "pk")),
+            # 需修改的内容 of each 退回修改, with the student's replies (not the kept values).
+            Prefetch("events__return_items", queryset=ReturnItem.objects.filter(requested=True)),
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
         )
         .order_by("created_at", "pk")
@@ -98,6 +100,10 @@ def personal_data(user, applications, files):
                 "from": event.from_value,
                 "to": event.to_value,
                 "comment": event.comment,
+                "return_items": [
+                    {"item": str(item.label), "note": item.note, "reply": item.reply}
+                    for item in event.requested_return_items
+                ],
             }
             for event in application.events.all()
         ]

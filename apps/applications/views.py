@@ -19,7 +19,7 @@ from apps.programs import catalog_cache
 from apps.programs.models import Program
 
 from . import fragments, pdf, row_cache, services
-from .forms import ApplicationForm, AttachmentsForm, error_summary
+from .forms import ApplicationForm, AttachmentsForm, ReturnRepliesForm, error_summary
 from .models import Application, Notice
 
 
@@ -70,7 +70,9 @@ def _add_problems(form, attachments_form, problems):
             target.add_error(name, message)
 
 
-def _form_page(request, application, form, attachments_form, problems=None, summary=None):
+def _form_page(
+    request, application, form, attachments_form, problems=None, summary=None, replies_form=None
+):
     # One query for the files, shared by the slots and the completeness check.
     prefetch_related_objects([application], "attachments")
     attachments = list(application.attachments.all())
@@ -82,11 +84,13 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         # A required 申请条件 not met has no field: linked to the box above the form.
         links = [{"id": "section-requirements", "label": "", "message": m} for m in unmet]
         summary = {**summary, "items": [*summary["items"], *links]}
+    return_items = _return_items(application, form, replies_form)
     slots = [
         {
             "field": attachments_form[kind],
             "files": [a for a in attachments if a.kind == kind],
             "required": kind in required,
+            "return_item": return_items.get(kind),
         }
         for kind in services.FORM_SLOTS
     ]
@@ -104,11 +108,41 @@ def _form_page(request, application, form, attachments_form, problems=None, summ
         "ready": not problems,
         "missing_count": len(problems),
         "return_comment": application.return_comment(),
+        "return_items": return_items,
+        "replies_form": replies_form,
+        "return_item_list": list(return_items.values()),
         "max_upload_mb": max_upload_mb(),
         "passport_warning": application.passport_warning(),
         "can_delete": application.can_delete_draft,
     }
     return render(request, "applications/form.html", context)
+
+
+def _return_items(application, form, replies_form=None):
+    """需修改的内容 of a 退回修改, by field or slot, each with its state, the ids that link
+    its note to the field (aria-describedby) and the 回复说明 as typed or saved."""
+    items = {}
+    posted = replies_form.data if replies_form is not None and replies_form.is_bound else {}
+    errors = replies_form.errors if replies_form is not None and replies_form.is_bound else {}
+    for state in application.return_item_states():
+        item = state["item"]
+        name = f"reply_{item.key}"
+        items[item.key] = {
+            **state,
+            "key": item.key,
+            "note_id": f"return-note-{item.key}",
+            "reply_name": name,
+            "reply": posted.get(name, item.reply),
+            "reply_errors": errors.get(name, []),
+        }
+        if item.key in form.fields and item.key != "has_passport":
+            # Django keeps a widget's own aria-describedby: the help text and errors too.
+            bound = form[item.key]
+            described = bound.aria_describedby or ""
+            form.fields[item.key].widget.attrs["aria-describedby"] = (
+                f"{described} return-note-{item.key}".strip()
+            )
+    return items
 
 
 @sensitive_post_parameters("passport_number")
@@ -151,8 +185,10 @@ def _save(request, pk, profile):
             # Counted only when files come: a plain 保存 needs no count.
             room=room_per_slot(application, services.FORM_SLOTS, remove_ids) if files else None,
         )
+        replies_form = ReturnRepliesForm(posted, items=application.open_return_items())
         form.is_valid()
         attachments_form.is_valid()
+        replies_form.is_valid()
         try:
             application = services.save_draft(
                 application=application,
@@ -160,6 +196,7 @@ def _save(request, pk, profile):
                 changes=form.valid_changes(),
                 new_files=attachments_form.accepted,
                 remove_ids=remove_ids,
+                replies=replies_form.valid_replies(),
                 locked=True,
             )
         except services.ApplicationError as error:
@@ -171,30 +208,29 @@ def _save(request, pk, profile):
         if not application.is_editable:  # submitted in another tab meanwhile
             return redirect("applications:detail", application.pk)
         # Lost a race for a slot's last place: show what was typed again, to save again.
-        return _form_page(request, application, form, attachments_form)
+        return _form_page(request, application, form, attachments_form, replies_form=replies_form)
 
     submitting = request.POST.get("action") == "submit"
-    if form.errors or attachments_form.errors:
-        if not submitting:
-            summary = error_summary(
-                _("部分内容未保存"),
-                _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。"),
-                form,
-                attachments_form,
-            )
-            return _form_page(request, application, form, attachments_form, summary=summary)
-        # Not submitted: what is wrong and what is still missing, all in one list.
-        prefetch_related_objects([application], "attachments")  # shared with the page
-        problems = application.submission_problems() | services.unmet_requirements(application)
-        _add_problems(form, attachments_form, problems)
-        summary = error_summary(
-            _("申请未提交"),
-            _("其余内容已保存；下面标出的内容有误或未填写，请改正后再提交。"),
+    if form.errors or attachments_form.errors or replies_form.errors:
+        problems = None
+        title = _("部分内容未保存")
+        lead = _("其余内容已保存；下面标出的内容有误，未保存，请改正后再保存或提交。")
+        if submitting:
+            # Not submitted: what is wrong and what is still missing, all in one list.
+            prefetch_related_objects([application], "attachments")  # shared with the page
+            problems = application.submission_problems() | services.unmet_requirements(application)
+            _add_problems(form, attachments_form, problems)
+            title = _("申请未提交")
+            lead = _("其余内容已保存；下面标出的内容有误或未填写，请改正后再提交。")
+        summary = error_summary(title, lead, form, attachments_form, replies_form)
+        return _form_page(
+            request,
+            application,
             form,
             attachments_form,
-        )
-        return _form_page(
-            request, application, form, attachments_form, problems=problems, summary=summary
+            problems=problems,
+            summary=summary,
+            replies_form=replies_form,
         )
 
     if submitting:
@@ -314,13 +350,24 @@ def delete_draft(request, pk):
 
 @login_required
 def download_attachment(request, pk, attachment_pk):
-    """A file of an application, for its owner and the staff of its track only."""
+    """A file of an application, for its owner and the staff of its track only; a version
+    superseded after a 退回修改 for the staff of its track only (not the owner: the office
+    compares it with the new one; the student has their own copy)."""
     visible = Application.objects.visible_to(request.user)
-    attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=visible, purged_at=None),
-        pk=attachment_pk,
-        application_id=pk,
+    attachment = (
+        Attachment.objects.filter(application__in=visible, purged_at=None)
+        .filter(pk=attachment_pk, application_id=pk)
+        .first()
     )
+    if attachment is None:
+        office = Application.objects.office_sees(request.user)
+        attachment = get_object_or_404(
+            Attachment.versions.filter(
+                application__in=office, purged_at=None, superseded_at__isnull=False
+            ),
+            pk=attachment_pk,
+            application_id=pk,
+        )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

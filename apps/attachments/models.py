@@ -19,6 +19,18 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
 
 
+class CurrentAttachments(models.Manager):
+    """The files in their slots now: a version replaced after a 退回修改 is left out of
+    every list, count, check, printed form and zip (its application's `attachments` too)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at=None)
+
+
+class AllVersions(models.Manager):
+    """Every file of the slot's history, superseded versions included."""
+
+
 class Attachment(models.Model):
     # A lazy reference: applications sits a floor above and imports this app.
     application = models.ForeignKey(
@@ -37,15 +49,29 @@ class Attachment(models.Model):
     # Set by purge_attachments when the retention period ended: the file is gone, the row
     # stays so that the application still shows what was submitted (see README).
     purged_at = models.DateTimeField(_("清理时间"), null=True, blank=True)
+    # Set when the student removed or replaced the file while the application was out for
+    # revision (退回修改): the row and file stay for the office to compare, never shown to
+    # the student or anyone else (see `versions` and the download view).
+    superseded_at = models.DateTimeField(_("被替换时间"), null=True, blank=True)
+
+    objects = CurrentAttachments()
+    # Every version, superseded ones included: for the office's diff, retention, backups.
+    versions = AllVersions()
 
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = pgettext_lazy("plural", "附件")
         ordering = ["uploaded_at", "pk"]
+        # Cascades and forward relations reach every version, superseded ones too.
+        base_manager_name = "versions"
         indexes = [models.Index(fields=["application", "kind"], name="attachment_slot_idx")]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def is_superseded(self):
+        return self.superseded_at is not None
 
     @property
     def is_purged(self):

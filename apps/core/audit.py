@@ -67,13 +67,19 @@ def changes_html(entry, truncate=None):
         )
         for field, values in display_changes(entry).items()
     ]
-    if not rows:
+    # A service's own line kept with the entry (e.g. what a return asked to fix).
+    data = entry.additional_data
+    summary = data.get("summary") if isinstance(data, dict) else None
+    if not rows and not summary:
         return "—"
-    return format_html_join(
+    html = format_html_join(
         "",
         '<div class="audit-change"><strong>{}</strong>：<del>{}</del> → <ins>{}</ins></div>',
         rows,
     )
+    if summary:
+        html += format_html('<div class="audit-note">{}</div>', summary)
+    return html
 
 
 def history_html(obj, limit=20):

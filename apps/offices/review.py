@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.applications import services
-from apps.applications.models import Status
-from apps.core.validators import multiline_text
+from apps.applications.models import NOTE_MAX_LENGTH, Status, key_label
+from apps.core.validators import multiline_text, plain_text
 
 from .application_list import ApplicationChangeList
 
@@ -54,7 +54,7 @@ class ReviewCommentForm(forms.Form):
         help_text=gettext_lazy("学生会在申请详情页和通知邮件中看到这条意见。"),
     )
 
-    def __init__(self, *args, decision, **kwargs):
+    def __init__(self, *args, decision, application=None, **kwargs):
         super().__init__(*args, **kwargs)
         _service, status, label = DECISIONS[decision]
         self.fields["comment"].required = status in services.COMMENT_REQUIRED
@@ -62,6 +62,59 @@ class ReviewCommentForm(forms.Form):
             self.fields["comment"].error_messages["required"] = _(
                 "%(decision)s需要填写意见，学生会看到这条意见。"
             ) % {"decision": label}
+        # 退回修改 of one application: the fields and files to fix, each with a note.
+        self.item_keys = []
+        if status == Status.RETURNED and application is not None:
+            self.item_keys = services.returnable_keys(application)
+            self.fields["items"] = forms.MultipleChoiceField(
+                label=gettext_lazy("需修改的内容"),
+                choices=[(key, key_label(key)) for key in self.item_keys],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "invalid_choice": gettext_lazy(
+                        "「%(value)s」不是学生可以在报名表中修改的内容，不能勾选。"
+                    ),
+                    "invalid_list": gettext_lazy("需修改的内容无效，请重新勾选。"),
+                },
+            )
+            for key in self.item_keys:
+                self.fields[f"note_{key}"] = forms.CharField(
+                    label=_("「%(item)s」的修改说明") % {"item": key_label(key)},
+                    max_length=NOTE_MAX_LENGTH,
+                    required=False,
+                    validators=[plain_text],
+                )
+
+    def clean(self):
+        data = super().clean()
+        ticked = data.get("items") or []
+        for key in self.item_keys:
+            note = data.get(f"note_{key}", "")
+            if key in ticked and not note and f"note_{key}" not in self.errors:
+                self.add_error(f"note_{key}", _("已勾选，请填写修改说明。"))
+            elif note and key not in ticked:
+                self.add_error(f"note_{key}", _("填写了修改说明，请同时勾选这一项。"))
+        return data
+
+    def return_items(self):
+        """{field or slot: 修改说明} ticked by the clerk (valid forms only)."""
+        ticked = self.cleaned_data.get("items") or []
+        return {key: self.cleaned_data[f"note_{key}"] for key in ticked}
+
+    def item_rows(self, application):
+        """One row per returnable item: its checkbox, its note and what it holds now."""
+        checkboxes = {box.data["value"]: box for box in self["items"]}
+        values = services.current_values(application)
+        return [
+            {
+                "key": key,
+                "checkbox": checkboxes[key],
+                "note": self[f"note_{key}"],
+                "current": values[key],
+            }
+            for key in self.item_keys
+        ]
 
 
 REVIEW_ACTIONS = ("approve_selected", "reject_selected", "return_selected")
@@ -105,9 +158,10 @@ class ReviewAdminMixin:
         if filters:
             change_url = f"{change_url}?{filters}"
         data = request.POST if request.method == "POST" else None
-        form = ReviewCommentForm(data, decision=decision)
+        form = ReviewCommentForm(data, decision=decision, application=application)
         if request.method == "POST" and form.is_valid():
-            self.decide(request, [application], decision, form.cleaned_data["comment"])
+            items = form.return_items() if form.item_keys else None
+            self.decide(request, [application], decision, form.cleaned_data["comment"], items=items)
             if NEXT in request.POST:
                 return self.redirect_to_next(request, application, filters)
             return redirect(change_url)
@@ -219,18 +273,23 @@ class ReviewAdminMixin:
             "change_url": change_url,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": f"{decision}_selected",
+            "item_rows": (
+                form.item_rows(applications[0]) if getattr(form, "item_keys", None) else None
+            ),
         }
         return TemplateResponse(
             request, "admin/applications/application/review_comment.html", context
         )
 
-    def decide(self, request, applications, decision, comment):
-        """Each application through the service; say which went through and which not."""
+    def decide(self, request, applications, decision, comment, items=None):
+        """Each application through the service; say which went through and which not.
+        `items`: what a single 退回修改 asks to fix. Returns how many went through."""
         service, _status, label = DECISIONS[decision]
+        extra = {"items": items} if items else {}
         done, refused = [], []
         for application in applications:
             try:
-                service(application=application, actor=request.user, comment=comment)
+                service(application=application, actor=request.user, comment=comment, **extra)
             except services.ApplicationError as error:
                 refused.append(error.message)
             else:
@@ -245,6 +304,7 @@ class ReviewAdminMixin:
             messages.error(request, _("未处理：%(reason)s") % {"reason": message})
         if not (done or refused):  # e.g. a forged selection of another track's applications
             messages.warning(request, _("没有可以审核的申请。"))
+        return len(done)
 
 
 class ReviewQueue(ApplicationChangeList):

@@ -30,7 +30,8 @@ def retention_cutoff(years, now=None):
 
 def due_for_purge(cutoff):
     return (
-        Attachment.objects.filter(uploaded_at__lt=cutoff, purged_at=None)
+        # Every version: a file superseded after a 退回修改 follows the same rule.
+        Attachment.versions.filter(uploaded_at__lt=cutoff, purged_at=None)
         .select_related("application__student", "application__program")
         .order_by("uploaded_at", "pk")
     )
@@ -49,7 +50,7 @@ def purge_attachments(*, cutoff, dry_run=False):
     for candidate in due:
         with transaction.atomic():
             attachment = (
-                Attachment.objects.select_for_update()
+                Attachment.versions.select_for_update()
                 .filter(pk=candidate.pk, purged_at=None)
                 .first()
             )

@@ -89,6 +89,12 @@ CASES = {
             "/applications/{admitted}/attachments/{attachment}/",
             "login 200 404 404 200 200",
         ),
+        # A version the student replaced after a 退回修改: the office of the track only.
+        (
+            "GET",
+            "/applications/{resubmitted}/attachments/{old_attachment}/",
+            "login 404 404 404 200 200",
+        ),
     ],
     "notices/<int:pk>/dismiss/": [
         ("GET", "/notices/{notice}/dismiss/", "login 405 404 404 404 404"),
@@ -465,7 +471,13 @@ def _build_world():
     from apps.scores.models import ScoreSupplement
     from apps.scores.services import supplement_score
     from apps.summaries.services import save_summary
-    from tests.builders import COMPLETE, checked, office_group, office_groups
+    from tests.builders import (
+        COMPLETE,
+        checked,
+        office_group,
+        office_groups,
+        returned_and_fixed,
+    )
     from tests.factories import ProgramFactory, StudentProfileFactory, UserFactory
 
     office_groups()
@@ -489,7 +501,7 @@ def _build_world():
             return services.submit_application(application=draft, user=owner)
         return draft
 
-    programs = [ProgramFactory(region=Region.INTERNATIONAL) for _ in range(5)]
+    programs = [ProgramFactory(region=Region.INTERNATIONAL) for _ in range(6)]
     # The admitted one has begun (填写交流总结 opens on the program's first day).
     programs[3].start_date = timezone.localdate() - timedelta(days=30)
     programs[3].save(update_fields=["start_date"])
@@ -508,6 +520,12 @@ def _build_world():
         application=admitted, result=AdmissionResult.ADMITTED, actor=superuser
     )
     summary = save_summary(application=admitted, user=owner, changes={})
+    # Returned with the transcript ticked, replaced by the student, submitted again.
+    resubmitted, old_attachment = returned_and_fixed(
+        application(programs[5], submit=True),
+        superuser,
+        {AttachmentKind.TRANSCRIPT: "请上传最新成绩单。"},
+    )
     lockout = AccessAttempt.objects.create(
         username=other_student.username,
         ip_address="10.1.2.3",
@@ -532,6 +550,8 @@ def _build_world():
         "approved": approved.pk,
         "admitted": admitted.pk,
         "attachment": admitted.attachments.first().pk,
+        "resubmitted": resubmitted.pk,
+        "old_attachment": old_attachment.pk,
         "event": admitted.events.first().pk,
         "notice": Notice.objects.filter(student=owner).first().pk,
         "score": ScoreSupplement.objects.get(application=admitted).pk,

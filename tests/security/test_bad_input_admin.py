@@ -87,6 +87,45 @@ def test_review_buttons_decide_or_say_why_not(clerk_client, submitted, decision,
             assert rows(Application, ApplicationEvent) == before
 
 
+RETURN_KEYS = ("phone", "name", "transcript", "language", "passport_number")
+
+
+@given(
+    body=form_body(
+        {
+            "comment": text,
+            "items": choice(*RETURN_KEYS, "status", "score_proof"),
+            **{f"note_{key}": text for key in RETURN_KEYS},
+        }
+    ),
+    language=languages,
+)
+@example(
+    body=[("comment", "请修改"), ("items", "phone"), ("note_phone", "换\x00行")], language="en"
+)
+@example(body=[("comment", "请修改"), ("items", "status"), ("note_phone", "x")], language="zh-hans")
+def test_return_with_items_returns_whole_or_says_why_not(clerk_client, submitted, body, language):
+    """退回修改 with 需修改的内容: every ticked key a field or slot, every note plain text
+    within its length, or nothing is returned."""
+    from apps.applications.models import ReturnItem
+    from apps.core.validators import plain_text
+
+    url = f"{CHANGELIST}{submitted.pk}/review/return/"
+    with rolled_back():
+        speak(clerk_client, language)
+        before = rows(Application, ApplicationEvent, ReturnItem)
+        response = post(clerk_client, url, body)
+        if response is None:
+            return
+        check_answer(response, language, body)
+        if not said(response, "success"):
+            assert rows(Application, ApplicationEvent, ReturnItem) == before
+            return
+        for item in ReturnItem.objects.filter(application=submitted, requested=True):
+            assert item.key in RETURN_KEYS and 0 < len(item.note) <= 200
+            plain_text(item.note)
+
+
 ACTIONS = (
     "approve_selected",
     "reject_selected",

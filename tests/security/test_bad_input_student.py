@@ -179,6 +179,55 @@ def test_application_form_keeps_no_refused_value(student_client, draft, body, la
             plain_text(getattr(after, name))  # what is stored can be exported and printed
 
 
+@pytest.fixture
+def returned(submitted):
+    return services.return_application(
+        application=submitted,
+        actor=office_admin(),
+        comment="请修改。",
+        items={"phone": "请填写本人手机号。", "transcript": "请上传最新成绩单。"},
+    )
+
+
+@given(
+    body=form_body(
+        {
+            "reply_phone": text,
+            "reply_transcript": text,
+            "reply_status": text,
+            "phone": text,
+            "action": choice("save", "submit"),
+        }
+    ),
+    language=languages,
+)
+@example(body=[("reply_phone", "号码\x00没变"), ("action", "save")], language="zh-hans")
+@example(body=[("reply_transcript", "长" * 201), ("action", "submit")], language="en")
+def test_return_replies_are_kept_whole_or_refused(student_client, returned, body, language):
+    """回复说明 to a 退回修改: stored as plain text within 200 characters, or refused with
+    a message and the replies left as they were."""
+    from apps.applications.models import ReturnItem
+
+    url = reverse("applications:edit", args=[returned.pk])
+    with rolled_back():
+        speak(student_client, language)
+        response = post(student_client, url, body)
+        if response is None:
+            return
+        check_answer(response, language, body)
+        replies = ReturnItem.objects.filter(application=returned, requested=True)
+        if response.status_code == 200 and has_error(response):
+            form = response.context.get("replies_form")
+            refused = {name for name in form.errors} if form is not None else set()
+            for item in replies:
+                if f"reply_{item.key}" in refused:
+                    assert item.reply == "", "a refused reply is not stored"
+        for item in replies:
+            assert len(item.reply) <= 200
+            plain_text(item.reply)
+        assert not ReturnItem.objects.filter(application=returned, key="status").exists()
+
+
 @given(pk=pks, body=form_body({"confirm": text}), language=languages)
 def test_withdraw_with_any_number_and_body(student_client, submitted, pk, body, language):
     with rolled_back():

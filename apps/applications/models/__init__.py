@@ -32,10 +32,28 @@ from .choices import (
 )
 from .events import ADMISSION_KINDS, STATUS_HEADLINES, STATUS_KINDS, ApplicationEvent, EventKind
 from .notices import DraftReminder, Notice, NoticeQuerySet
+from .returns import (
+    NOTE_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    RETURNABLE_FIELDS,
+    RETURNABLE_KEYS,
+    RETURNABLE_SLOTS,
+    ReturnItem,
+    key_label,
+    value_text,
+)
 
 __all__ = [
     "ADMISSION_KINDS",
+    "NOTE_MAX_LENGTH",
     "OFFICE_HEAD_GROUPS",
+    "REPLY_MAX_LENGTH",
+    "RETURNABLE_FIELDS",
+    "RETURNABLE_KEYS",
+    "RETURNABLE_SLOTS",
+    "ReturnItem",
+    "key_label",
+    "value_text",
     "REVERT_ADMISSION_PERMISSION",
     "REVERT_REVIEW_PERMISSION",
     "STATUS_KINDS",

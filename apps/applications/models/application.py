@@ -68,6 +68,15 @@ class ApplicationQuerySet(models.QuerySet):
             return self.filter(Q(student=user) | office)
         return self.for_student(user)
 
+    def office_sees(self, user):
+        """What `user` sees as office staff (never as a student): the applications of
+        the tracks they work for, drafts left out; superusers everything."""
+        if not (user.is_authenticated and user.is_staff):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(program__region__in=staff_regions(user)).exclude(status=Status.DRAFT)
+
 
 def staff_regions(user):
     """The tracks whose office `user` works in (by group membership)."""
@@ -302,6 +311,11 @@ class Application(SubmissionChecks, PersonalDetails):
         return bool(self.verification_code) and constant_time_compare(
             typed, self.verification_code.replace("-", "")
         )
+
+    def get_additional_data(self):
+        """What django-auditlog keeps with this save's entry: set by a service for one save
+        (the items of a 退回修改), then forgotten."""
+        return self.__dict__.pop("_audit_data", None)
 
     def return_comment(self):
         """While returned for revision: the office's comment on its last 退回修改."""

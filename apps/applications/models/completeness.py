@@ -15,10 +15,12 @@ from .choices import (
     SECTION_PASSPORT,
     SECTION_PERSONAL,
     SECTIONS,
+    Status,
     add_months,
     format_score,
     score_range_error,
 )
+from .events import EventKind
 
 
 class SubmissionChecks:
@@ -57,7 +59,44 @@ class SubmissionChecks:
         for kind in self.required_slots():
             if kind not in slots:
                 problems[kind] = _("请上传%(slot)s。") % {"slot": AttachmentKind(kind).label}
+
+        # 退回修改: each item the office ticked is changed, or answered, before 提交.
+        for item in self.open_return_items():
+            if item.key not in problems and not item.is_resolved(self):
+                problems[item.key] = _("「%(item)s」待修改：请按修改说明修改，或填写回复说明。") % {
+                    "item": item.label
+                }
         return problems
+
+    def last_return_items(self):
+        """Every item of the latest 退回修改 (ticked or only remembered), or []."""
+        if "_last_return_items" not in self.__dict__:
+            event = (
+                self.events.filter(kind=EventKind.STATUS, to_value=Status.RETURNED)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            self._last_return_items = list(event.return_items.all()) if event else []
+            self._last_return_event = event
+        return self._last_return_items
+
+    def open_return_items(self):
+        """While out for revision: the items the office ticked (需修改的内容)."""
+        if self.status != Status.RETURNED:
+            return []
+        return [item for item in self.last_return_items() if item.requested]
+
+    def return_item_states(self):
+        """The ticked items with their state, for the form, the progress card and the
+        office: [{"item", "changed", "resolved"}]."""
+        return [
+            {
+                "item": item,
+                "changed": (changed := item.is_changed(self)),
+                "resolved": changed or bool(item.reply.strip()),
+            }
+            for item in self.open_return_items()
+        ]
 
     def required_slots(self):
         """The attachment slots 提交 needs: language proof only once a score is given."""

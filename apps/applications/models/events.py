@@ -98,6 +98,13 @@ class ApplicationEvent(models.Model):
         return self._label(self.to_value)
 
     @property
+    def requested_return_items(self):
+        """需修改的内容 a 退回修改 ticked (the email, the timeline); [] for other events."""
+        if self.kind != EventKind.STATUS or self.to_value != Status.RETURNED:
+            return []
+        return [item for item in self.return_items.all() if item.requested]
+
+    @property
     def acted_by(self):
         """Who made the move, as the student reads it: 本人, or the office of the program's
         track, never a clerk's login name (the office sees the person in admin)."""

@@ -47,6 +47,13 @@ from .guards import (
     program_changed,
     record_event,
 )
+from .returns import (
+    changes_since_return,
+    clean_items,
+    current_values,
+    returnable_keys,
+    save_replies,
+)
 from .student import (
     delete_draft,
     save_draft,
@@ -69,6 +76,11 @@ __all__ = [
     "ImportRefused",
     "UploadNotStored",
     "approve_application",
+    "changes_since_return",
+    "clean_items",
+    "current_values",
+    "returnable_keys",
+    "save_replies",
     "delete_draft",
     "discard_files",
     "files_removed_on_failure",

@@ -2,6 +2,7 @@
 admission results (one at a time or a whole file), and their corrections (撤销)."""
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from apps.core import audit
@@ -13,15 +14,18 @@ from ..models import (
     AdmissionResult,
     EventKind,
     Status,
+    key_label,
     staff_regions,
 )
+from . import returns
 from .guards import ApplicationError, _move, form_changed, locked_application, record_event
 
 # --- Review by the track's office (审核通过 / 审核不通过 / 退回修改) ---------------------------
 
 
-def _review(application, *, actor, to, comment):
-    """待审核 → `to`, by staff of the application's track; the comment goes to the student."""
+def _review(application, *, actor, to, comment, items=None):
+    """待审核 → `to`, by staff of the application's track; the comment goes to the student.
+    A return may carry `items` ({field or slot: 修改说明}, see services.returns)."""
     comment = (comment or "").strip()
     with transaction.atomic():
         application = locked_application(application)
@@ -41,7 +45,27 @@ def _review(application, *, actor, to, comment):
                 % {"decision": Status(to).label},
                 problems={"comment": _("请填写意见。")},
             )
-        return _move(application, to=to, actor=actor, comment=comment)
+        if to != Status.RETURNED:
+            return _move(application, to=to, actor=actor, comment=comment)
+        items = returns.clean_items(application, items)
+        if items:
+            # Kept with the status change's audit entry (Application.get_additional_data).
+            application._audit_data = {
+                "return_items": [
+                    {"key": key, "label": str(key_label(key)), "note": note}
+                    for key, note in items.items()
+                ],
+                "summary": _("需修改的内容：%(items)s")
+                % {
+                    "items": _("；").join(
+                        f"{key_label(key)}（{note}）" for key, note in items.items()
+                    )
+                },
+            }
+        prefetch_related_objects([application], "attachments")  # the slots' files now
+        application = _move(application, to=to, actor=actor, comment=comment)
+        returns.record_return_items(application, application._last_event, items)
+        return application
 
 
 # The student must be told why: a rejection or a return without a comment is refused.
@@ -58,9 +82,11 @@ def reject_application(*, application, actor, comment):
     return _review(application, actor=actor, to=Status.REJECTED, comment=comment)
 
 
-def return_application(*, application, actor, comment):
-    """退回修改: submitted → returned; the student edits and submits again."""
-    return _review(application, actor=actor, to=Status.RETURNED, comment=comment)
+def return_application(*, application, actor, comment, items=None):
+    """退回修改: submitted → returned; the student edits and submits again. `items` maps
+    the fields and slots to fix to the clerk's 修改说明 (需修改的内容); none is fine
+    (a batch return carries the overall comment only)."""
+    return _review(application, actor=actor, to=Status.RETURNED, comment=comment, items=items)
 
 
 def _refuse_other_track(application, actor):

@@ -7,12 +7,14 @@ from contextlib import contextmanager, suppress
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.attachments.models import Attachment, AttachmentKind
 from apps.core.storage import STORAGE_ERRORS
 
 from .. import notifications
+from ..models import Status
 from .guards import ApplicationError, UploadNotStored
 
 logger = logging.getLogger(__name__)
@@ -53,8 +55,17 @@ def replace_files_keeping_the_rest(application, slots, new_files, remove_ids, st
 def replace_files(application, slots, new_files, remove_ids, stored):
     """Remove the listed files of `slots`, then store the new ones within the per-slot limit."""
     if remove_ids:
-        for attachment in application.attachments.filter(pk__in=remove_ids, kind__in=slots):
-            attachment.delete()
+        removed = application.attachments.filter(pk__in=remove_ids, kind__in=slots)
+        if application.status == Status.RETURNED:
+            # Out for revision: the office compares with what it returned, so the old
+            # version stays (for the office only) instead of being deleted.
+            now = timezone.now()
+            for attachment in removed:
+                attachment.superseded_at = now
+                attachment.save(update_fields=["superseded_at"])
+        else:
+            for attachment in removed:
+                attachment.delete()
 
     if not new_files:
         return

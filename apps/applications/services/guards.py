@@ -68,7 +68,9 @@ def _move(application, *, to, actor, comment="", extra_fields=()):
     from_value = application.status
     application.status = to
     application.save(update_fields=["status", "updated_at", *extra_fields])
-    record_event(application, actor=actor, from_value=from_value, to_value=to, comment=comment)
+    application._last_event = record_event(
+        application, actor=actor, from_value=from_value, to_value=to, comment=comment
+    )
     form_changed(application)
     return application
 

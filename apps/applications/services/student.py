@@ -20,6 +20,7 @@ from .guards import (
     locked_application,
     record_event,
 )
+from .returns import save_replies
 
 
 def start_application(*, program, student):
@@ -56,11 +57,14 @@ def start_application(*, program, student):
 
 
 @sensitive_variables("changes", "name", "value")
-def save_draft(*, application, user, changes, new_files=(), remove_ids=(), locked=False):
+def save_draft(
+    *, application, user, changes, new_files=(), remove_ids=(), replies=None, locked=False
+):
     """保存: store whatever is filled, valid or incomplete, plus uploads and removals.
 
     `changes` maps field names to already-validated values; `new_files` holds
-    (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`.
+    (kind, uploaded_file, CheckedUpload) triples from `apps.attachments.validators`;
+    `replies` the student's 回复说明 to the items of a 退回修改 ({field or slot: text}).
 
     The row is read again, locked, unless `locked`: the caller read `application` with
     `select_for_update` in the transaction it is still in, checked that it is editable, and
@@ -90,6 +94,8 @@ def save_draft(*, application, user, changes, new_files=(), remove_ids=(), locke
             setattr(application, name, changes[name])
         if changed or new_files or remove_ids:  # files change the application too
             audit.save_audited(application, old, update_fields=[*changed, "updated_at"])
+        if replies:
+            save_replies(application, replies)
         failed = None
         if new_files or remove_ids:
             failed = replace_files_keeping_the_rest(

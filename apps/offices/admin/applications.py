@@ -7,7 +7,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.models import PERSONAL_FIELDS
 from apps.applications.models import SECTIONS, Application, ApplicationEvent, Status, score_label
-from apps.applications.services import form_changed
+from apps.applications.services import changes_since_return, form_changed
 from apps.attachments.display import file_link
 from apps.core.audit import history_html
 from apps.core.pagination import EstimatedCountPaginator
@@ -41,16 +41,36 @@ class ApplicationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     model = ApplicationEvent
     extra = 0
-    fields = ["created_at", "headline", "actor_name", "comment"]
+    fields = ["created_at", "headline", "actor_name", "comment_and_items"]
     readonly_fields = fields
     verbose_name_plural = _("状态记录")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
-    @admin.display(description=_("记录"))
-    def headline(self, event):
-        return event.headline
+    @admin.display(description=_("意见"))
+    def comment_and_items(self, event):
+        """The comment, and what a 退回修改 asked to fix (需修改的内容) with the replies."""
+        items = event.requested_return_items
+        if not items:
+            return event.comment or "—"
+        # Phrasing content only: a read-only field of a tabular inline sits in a <p>.
+        lines = format_html_join(
+            "",
+            "<br>· {}{}{}{}",
+            (
+                (
+                    item.label,
+                    _("："),
+                    item.note,
+                    format_html("（{}{}）", _("学生回复："), item.reply) if item.reply else "",
+                )
+                for item in items
+            ),
+        )
+        return format_html(
+            '{}<br><span class="quiet">{}</span>{}', event.comment, _("需修改的内容："), lines
+        )
 
     @admin.display(description=_("操作人"))
     def actor_name(self, event):
@@ -216,6 +236,9 @@ class ApplicationAdmin(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_review"
             )
             context.update(self.revert_urls(request, obj))
+            if obj.status in (Status.SUBMITTED, Status.RETURNED):
+                # 退回后的修改: what the student changed since the office's last return.
+                context["return_changes"] = changes_since_return(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("学号"), ordering="student__username")
