@@ -13,6 +13,7 @@ import ctypes
 import functools
 import gc
 import hashlib
+import importlib
 import logging
 import re
 import threading
@@ -142,18 +143,21 @@ def _forget_older_versions(pk, keep):
                 default_storage.delete(f"{folder}/{file}")
 
 
-def _weasyprint_html():
-    """WeasyPrint's HTML class, imported on first use (~1 s).
+def _weasyprint(module="weasyprint"):
+    """A WeasyPrint module, imported on first use (~1 s): every import of it goes here.
 
-    Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
-    truncated images through the upload checks from then on; the form embeds no raster
-    image, so the previous (strict) setting is put back.
+    Importing WeasyPrint (any of its modules) sets Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES, which would let truncated images through the upload checks from
+    then on; the form embeds no raster image, so the previous (strict) setting is put back.
     """
     strict = ImageFile.LOAD_TRUNCATED_IMAGES
-    from weasyprint import HTML
-
+    imported = importlib.import_module(module)
     ImageFile.LOAD_TRUNCATED_IMAGES = strict
-    return HTML
+    return imported
+
+
+def _weasyprint_html():
+    return _weasyprint().HTML
 
 
 def render_pdf(application, verify_url):
@@ -184,10 +188,8 @@ def _font_faces_in(font_dir):
     css = pdf_fonts.font_face_css()
     if not css:
         return [], None
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_config = FontConfiguration()
+    CSS = _weasyprint().CSS
+    font_config = _weasyprint("weasyprint.text.fonts").FontConfiguration()
     return [CSS(string=css, font_config=font_config, url_fetcher=static_only_fetcher())], (
         font_config
     )
@@ -304,9 +306,8 @@ def _static_roots():
 @functools.cache
 def _fetcher_class():
     """Built on first use, so that importing this module does not import WeasyPrint."""
-    from weasyprint.urls import URLFetcher
 
-    class StaticOnlyFetcher(URLFetcher):
+    class StaticOnlyFetcher(_weasyprint("weasyprint.urls").URLFetcher):
         """Serves file: URLs inside the project's static folders; refuses everything else."""
 
         def fetch(self, url, headers=None):

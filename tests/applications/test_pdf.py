@@ -1,7 +1,10 @@
 """下载申请表: the printable form, read back with pypdf, and who may download it."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 from urllib.parse import unquote
 
 import pytest
@@ -290,6 +293,24 @@ def test_rendering_a_form_leaves_the_upload_checks_strict(client, student, submi
 
     with pytest.raises(ValidationError):
         check_upload(upload(png_with_corrupt_pixels_bytes(), "photo.png"))
+
+
+@pytest.mark.parametrize(
+    "first_use",
+    ["pdf._weasyprint_html()", "pdf.static_only_fetcher()", "pdf._font_faces()"],
+)
+def test_every_first_import_of_weasyprint_leaves_pillow_strict(first_use):
+    # In a process of its own: in this one WeasyPrint may be imported already.
+    code = (
+        "import django; django.setup()\n"
+        "from PIL import ImageFile\n"
+        "from apps.applications import pdf\n"
+        f"{first_use}\n"
+        "import sys; sys.exit(3 if ImageFile.LOAD_TRUNCATED_IMAGES else 0)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "exchange_portal.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
 
 
 def test_the_offices_application_page_links_the_form_and_the_verification(client, submitted):
