@@ -50,6 +50,7 @@ ORDER = [
     "home",
     "catalog",
     "catalog_search",
+    "catalog_eligible",
     "program",
     "mylist",
     "details",
@@ -121,7 +122,13 @@ def _ratio(page, ceiling):
 def page_ratios(ratio, suffix):
     """The pages' figures over one ceiling: the worse page of each pair."""
     return {
-        f"catalog{suffix}": min(ratio["catalog"], ratio["catalog_search"]),
+        # The worst of the list, a search and 只看我符合条件的项目 (issue 25); runs that
+        # predate the filter have no catalog_eligible.
+        f"catalog{suffix}": min(
+            ratio[name]
+            for name in ("catalog", "catalog_search", "catalog_eligible")
+            if name in ratio
+        ),
         f"detail{suffix}": ratio["program"],
         f"mylist{suffix}": min(ratio["mylist"], ratio["details"]),
         f"home{suffix}": ratio["home"],

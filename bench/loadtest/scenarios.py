@@ -84,6 +84,7 @@ def build(config, students=32, server_cpu=None):
     # students (the session and the user are loaded as for every page).
     pages["healthz"], pages["home"] = [], []
     pages["catalog"], pages["catalog_search"], pages["program"] = [], [], []
+    pages["catalog_eligible"] = []
     pages["mylist"], pages["details"], pages["pdf_cached"] = [], [], []
     saves = []
     for n, user in enumerate(users):
@@ -95,6 +96,9 @@ def build(config, students=32, server_cpu=None):
         pages["catalog"].append(Req(f"/programs/{region}/?page={page}", cookie))
         q = urllib.parse.quote(SEARCHES[n % len(SEARCHES)])
         pages["catalog_search"].append(Req(f"/programs/{region}/?q={q}", cookie))
+        # 只看我符合条件的项目: every program has requirements (seed_scale), each student
+        # their own facts, so students share a cached page only when their outcome is alike.
+        pages["catalog_eligible"].append(Req(f"/programs/{region}/?eligible=on", cookie))
         for program in programs[n * 5 : n * 5 + 5]:
             pages["program"].append(Req(f"/programs/{program.region}/{program.pk}/", cookie))
         pages["mylist"].append(Req("/applications/", cookie))
@@ -176,6 +180,7 @@ def mixed(plan):
     weights = {
         "catalog": 4,
         "catalog_search": 2,
+        "catalog_eligible": 1,
         "program": 3,
         "mylist": 2,
         "details": 2,

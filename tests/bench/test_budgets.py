@@ -10,6 +10,7 @@ from bench.loadtest.wrk import Result
 QUIET = {
     "catalog": 560,
     "catalog_search": 560,
+    "catalog_eligible": 560,
     "program": 520,
     "mylist": 340,
     "details": 340,
