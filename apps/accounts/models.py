@@ -160,12 +160,17 @@ class CalendarFeed(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    key_hash = models.CharField(_("订阅链接摘要"), max_length=64, unique=True)
+    # Unique by a constraint, not unique=True: on PostgreSQL that would add a LIKE-only
+    # twin index no lookup of an exact hash uses (tests/core/test_indexes.py).
+    key_hash = models.CharField(_("订阅链接摘要"), max_length=64)
     created_at = models.DateTimeField(_("生成时间"))
 
     class Meta:
         verbose_name = _("日历订阅")
         verbose_name_plural = pgettext_lazy("plural", "日历订阅")
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash"], name="calendar_feed_key_hash_unique")
+        ]
 
     def __str__(self):
         return str(self.user)

@@ -17,13 +17,14 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='订阅链接摘要')),
+                ('key_hash', models.CharField(max_length=64, verbose_name='订阅链接摘要')),
                 ('created_at', models.DateTimeField(verbose_name='生成时间')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': '日历订阅',
                 'verbose_name_plural': '日历订阅',
+                'constraints': [models.UniqueConstraint(fields=('key_hash',), name='calendar_feed_key_hash_unique')],
             },
         ),
     ]
