@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import calendars, views
+from . import calendars, form_views, views
 
 app_name = "applications"
 
 urlpatterns = [
-    path("programs/<int:program_pk>/apply/", views.start, name="start"),
+    path("programs/<int:program_pk>/apply/", form_views.start, name="start"),
     path("applications/", views.application_list, name="list"),
     path("applications/<int:pk>/", views.detail, name="detail"),
-    path("applications/<int:pk>/edit/", views.edit, name="edit"),
+    path("applications/<int:pk>/edit/", form_views.edit, name="edit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("applications/<int:pk>/delete/", views.delete_draft, name="delete"),
     path("applications/<int:pk>/form.pdf", views.download_pdf, name="pdf"),
