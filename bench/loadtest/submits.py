@@ -42,6 +42,7 @@ def prepare_pool(users, per_student=PER_STUDENT):
 
     from apps.accounts.models import PERSONAL_FIELDS
     from apps.applications.models import PRINTABLE_STATUSES, Application, Status
+    from apps.applications.services import unmet_requirements
     from apps.attachments.models import Attachment, AttachmentKind
     from apps.operations.scale import FilePool
     from apps.programs.models import Program
@@ -60,9 +61,11 @@ def prepare_pool(users, per_student=PER_STUDENT):
             have = list(_pool_queryset([user]).values_list("pk", flat=True))
             model = mine.filter(status__in=PRINTABLE_STATUSES).order_by("pk").first()
             taken = set(mine.values_list("program_id", flat=True))
-            free = [p for p in open_programs if p.pk not in taken]
-            for program in free[: max(0, per_student - len(have))]:
-                draft = Application.objects.create(
+            free = (p for p in open_programs if p.pk not in taken)
+            for program in free:
+                if len(have) >= per_student:
+                    break
+                draft = Application(
                     student=user,
                     program=program,
                     status=Status.DRAFT,
@@ -71,6 +74,11 @@ def prepare_pool(users, per_student=PER_STUDENT):
                     language_score=model.language_score,
                     has_passport=False,
                 )
+                # 提交 judges the program's 申请条件 (every seeded program has some): the
+                # pool holds drafts that meet the required ones, so that each is accepted.
+                if unmet_requirements(draft):
+                    continue
+                draft.save()
                 for kind in (
                     AttachmentKind.TRANSCRIPT,
                     AttachmentKind.ENROLLMENT,
@@ -88,9 +96,10 @@ def prepare_pool(users, per_student=PER_STUDENT):
                 have.append(draft.pk)
             pool[user.pk] = have
     problems = [
-        (a.pk, a.submission_problems())
+        (a.pk, problems)
         for a in Application.objects.filter(pk__in=[pk for pks in pool.values() for pk in pks])
-        if a.status == Status.DRAFT and a.submission_problems()
+        if a.status == Status.DRAFT
+        and (problems := a.submission_problems() | unmet_requirements(a))
     ]
     if problems:
         raise SystemExit(f"pool drafts that 提交 would refuse: {problems[:3]}")
