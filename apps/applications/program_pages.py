@@ -85,13 +85,11 @@ def _excluded(request, region):
     """(The track's programs with a requirement the student does not meet (their ids), a
     digest of them for the page's key): the track's rules come with the catalog's cache,
     the student's facts with the signed-in user and the student's cached applications."""
-    return _judged(
-        catalog_cache.version(), translation.get_language(), region, student_facts(request.user)
-    )
+    return _judged(catalog_cache.version(), region, student_facts(request.user))
 
 
 @lru_cache(maxsize=1024)
-def _judged(version, language, region, facts):
+def _judged(version, region, facts):
     # Keyed by the catalog's version: a requirement saved makes a new one.
     excluded = excluded_programs(catalog_cache.region_rules(region), facts)
     return excluded, hashlib.sha256(",".join(map(str, excluded)).encode()).hexdigest()[:24]
